@@ -1,0 +1,406 @@
+//! [`Credential`]: a source of Databricks tokens, obtained by exchanging the source's JWTs.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::runtime::Handle;
+use url::Url;
+
+use crate::cache::{Stats, TokenCache};
+use crate::endpoints::{EndpointConfig, EndpointResolver, Endpoints};
+use crate::error::{Error, Result};
+use crate::exchange::{ExchangeRequest, exchange};
+use crate::http::{HttpClient, HttpOptions, secure_url};
+use crate::retry::RetryPolicy;
+use crate::source::{SourceContext, SubjectTokenSource};
+use crate::token::{AccessToken, SubjectToken};
+
+/// The scope requested when none is configured.
+pub const DEFAULT_SCOPE: &str = "all-apis";
+
+/// How far past its `exp` a subject JWT is still sent (the server's clock decides in the end).
+const SUBJECT_EXPIRY_LEEWAY: Duration = Duration::from_secs(30);
+
+/// Databricks tokens for one workspace or account, from one subject-token source, cached and
+/// refreshed ahead of expiry. Cheap to clone; clones share the cache.
+#[derive(Clone)]
+pub struct Credential {
+    cache: TokenCache,
+    exchanger: Arc<Exchanger>,
+}
+
+impl Credential {
+    /// Starts configuring a credential.
+    pub fn builder() -> CredentialBuilder {
+        CredentialBuilder::default()
+    }
+
+    /// A valid Databricks token: from the cache, or after one exchange shared by all waiting callers.
+    pub async fn token(&self) -> Result<AccessToken> {
+        self.cache.get().await
+    }
+
+    /// The cached token if it can be had without waiting (no I/O, lock-free); `None` when a
+    /// fetch is needed, in which case call [`Credential::token`].
+    #[inline]
+    pub fn cached_token(&self) -> Option<AccessToken> {
+        self.cache.cached()
+    }
+
+    /// The `Authorization` header value for a request: `Bearer <token>`.
+    pub async fn authorization_header(&self) -> Result<String> {
+        Ok(self.token().await?.authorization_header())
+    }
+
+    /// Forgets the cached token, so the next call exchanges anew.
+    pub fn invalidate(&self) {
+        self.cache.invalidate();
+    }
+
+    /// Forgets `token` if it is still the cached one (call it after the API answered 401 to
+    /// that token); many callers reporting the same token cause a single refresh.
+    pub fn invalidate_token(&self, token: &AccessToken) -> bool {
+        self.cache.invalidate_token(token)
+    }
+
+    /// Counters of exchanges, cache hits, refreshes and failures.
+    pub fn stats(&self) -> Stats {
+        self.cache.stats()
+    }
+
+    /// The token endpoint and audience, discovered on first use.
+    pub async fn endpoints(&self) -> Result<Endpoints> {
+        Ok(self.exchanger.endpoints().await?.as_ref().clone())
+    }
+
+    /// A subject JWT from the configured source, for the resolved audience (for diagnostics).
+    pub async fn subject_token(&self) -> Result<SubjectToken> {
+        let endpoints = self.exchanger.endpoints().await?;
+        self.exchanger.subject_token(&endpoints.audience).await
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let exchanger = &self.exchanger;
+        let config = exchanger.endpoints.config();
+        f.debug_struct("Credential")
+            .field("host", &config.host.as_str())
+            .field("account", &config.is_account)
+            .field("client_id", &exchanger.client_id)
+            .field("scope", &exchanger.scope)
+            .field("source", &exchanger.source)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything one exchange needs; shared by the cache's fetches.
+#[derive(Debug)]
+struct Exchanger {
+    http: HttpClient,
+    retry: RetryPolicy,
+    endpoints: EndpointResolver,
+    source: Arc<dyn SubjectTokenSource>,
+    scope: String,
+    client_id: Option<String>,
+}
+
+impl Exchanger {
+    async fn endpoints(&self) -> Result<Arc<Endpoints>> {
+        self.endpoints.resolve(&self.http, &self.retry).await
+    }
+
+    async fn subject_token(&self, audience: &str) -> Result<SubjectToken> {
+        let subject = self
+            .source
+            .subject_token(&SourceContext::new(audience))
+            .await?;
+        let Some(claims) = subject.claims() else {
+            tracing::debug!(
+                source = self.source.name(),
+                "subject token is not a decodable JWT"
+            );
+            return Ok(subject);
+        };
+        tracing::debug!(
+            source = self.source.name(),
+            iss = ?claims.iss, sub = ?claims.sub, aud = ?claims.aud, exp = ?claims.exp,
+            "subject token"
+        );
+        if let Some(expires_at) = claims.expires_at()
+            && expires_at + SUBJECT_EXPIRY_LEEWAY < SystemTime::now()
+        {
+            return Err(Error::source(
+                self.source.name(),
+                format!(
+                    "the subject JWT expired at {} (iss {:?}, sub {:?}); the source must supply a fresh one",
+                    httpdate::fmt_http_date(expires_at),
+                    claims.iss.unwrap_or_default(),
+                    claims.sub.unwrap_or_default(),
+                ),
+            ));
+        }
+        Ok(subject)
+    }
+
+    async fn fetch(&self) -> Result<AccessToken> {
+        let endpoints = self.endpoints().await?;
+        let subject = self.subject_token(&endpoints.audience).await?;
+        let token_endpoint = Url::parse(&endpoints.token_endpoint)
+            .map_err(|err| Error::config(format!("bad token endpoint: {err}")))?;
+        let request = ExchangeRequest {
+            token_endpoint: &token_endpoint,
+            subject_token: &subject,
+            scope: &self.scope,
+            client_id: self.client_id.as_deref(),
+        };
+        let token = exchange(&self.http, &self.retry, &request).await?;
+        tracing::debug!(
+            endpoint = %endpoints.token_endpoint,
+            lifetime = ?token.lifetime(),
+            "exchanged the subject token for a Databricks token"
+        );
+        Ok(token)
+    }
+}
+
+/// Configures a [`Credential`]. Set a host (workspace or account) and a source; the rest has
+/// sensible defaults.
+#[derive(Default)]
+#[must_use]
+pub struct CredentialBuilder {
+    host: Option<String>,
+    is_account: bool,
+    account_id: Option<String>,
+    client_id: Option<String>,
+    scopes: Vec<String>,
+    audience: Option<String>,
+    token_endpoint: Option<String>,
+    discovery_url: Option<String>,
+    source: Option<Arc<dyn SubjectTokenSource>>,
+    http: HttpOptions,
+    retry: RetryPolicy,
+    runtime: Option<Handle>,
+}
+
+impl CredentialBuilder {
+    /// Tokens for a workspace, e.g. `https://dbc-1234.cloud.databricks.com` (`https://` may be omitted).
+    pub fn workspace(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self.is_account = false;
+        self
+    }
+
+    /// Tokens for account-level APIs, e.g. `https://accounts.cloud.databricks.com` and the account id.
+    pub fn account(mut self, host: impl Into<String>, account_id: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self.is_account = true;
+        self.account_id = Some(account_id.into());
+        self
+    }
+
+    /// The Databricks account id; for a workspace it makes the default audience the account id.
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+
+    /// The service principal's application id (workload identity federation); leave unset for
+    /// account-wide federation.
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// The scopes to request (default `all-apis`); sorted and de-duplicated as the SDKs do.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The audience the subject JWT should carry (default: see [`crate::AudienceOrigin`]).
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// The token endpoint, skipping discovery.
+    pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.token_endpoint = Some(url.into());
+        self
+    }
+
+    /// An RFC 8414 discovery document URL to read the token endpoint from.
+    pub fn discovery_url(mut self, url: impl Into<String>) -> Self {
+        self.discovery_url = Some(url.into());
+        self
+    }
+
+    /// Where the subject JWTs come from.
+    pub fn source(self, source: impl SubjectTokenSource) -> Self {
+        self.shared_source(Arc::new(source))
+    }
+
+    /// Where the subject JWTs come from, as a shared trait object.
+    pub fn shared_source(mut self, source: Arc<dyn SubjectTokenSource>) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// Timeouts and TLS settings (proxies come from `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
+    pub fn http_options(mut self, options: HttpOptions) -> Self {
+        self.http = options;
+        self
+    }
+
+    /// Retry rules for token and discovery requests.
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The Tokio runtime that runs refreshes (default: the runtime current at `build`, or at
+    /// the first call).
+    pub fn runtime(mut self, runtime: Handle) -> Self {
+        self.runtime = Some(runtime);
+        self
+    }
+
+    /// Checks the configuration and builds the credential; no network call is made yet.
+    pub fn build(self) -> Result<Credential> {
+        let source = self
+            .source
+            .ok_or_else(|| Error::config("no subject-token source: set one with `.source(…)`"))?;
+        let token_endpoint = self
+            .token_endpoint
+            .as_deref()
+            .map(|url| secure_url(url, "token endpoint"))
+            .transpose()?;
+        let discovery_url = self
+            .discovery_url
+            .as_deref()
+            .map(|url| secure_url(url, "discovery URL"))
+            .transpose()?;
+        let host = match (&self.host, &token_endpoint) {
+            (Some(host), _) => normalize_host(host)?,
+            (None, Some(endpoint)) => secure_url(&endpoint.origin().ascii_serialization(), "host")?,
+            (None, None) => {
+                return Err(Error::config(
+                    "no host: call `.workspace(host)` or `.account(host, account_id)`",
+                ));
+            }
+        };
+        let account_id = self.account_id.filter(|id| !id.trim().is_empty());
+        if self.is_account && account_id.is_none() {
+            return Err(Error::config("an account host needs an account id"));
+        }
+        let mut scopes: Vec<String> = self
+            .scopes
+            .iter()
+            .flat_map(|scope| scope.split_whitespace())
+            .map(str::to_owned)
+            .collect();
+        scopes.sort();
+        scopes.dedup();
+        let scope = if scopes.is_empty() {
+            DEFAULT_SCOPE.to_owned()
+        } else {
+            scopes.join(" ")
+        };
+        let exchanger = Arc::new(Exchanger {
+            http: HttpClient::new(&self.http)?,
+            retry: self.retry,
+            endpoints: EndpointResolver::new(EndpointConfig {
+                host,
+                is_account: self.is_account,
+                account_id,
+                token_endpoint,
+                discovery_url,
+                audience: self.audience.filter(|audience| !audience.is_empty()),
+            }),
+            source,
+            scope,
+            client_id: self.client_id.filter(|id| !id.trim().is_empty()),
+        });
+        let fetcher = exchanger.clone();
+        let fetch = Arc::new(move || {
+            let exchanger = fetcher.clone();
+            Box::pin(async move { exchanger.fetch().await }) as _
+        });
+        let runtime = self.runtime.or_else(|| Handle::try_current().ok());
+        Ok(Credential {
+            cache: TokenCache::new(fetch, runtime),
+            exchanger,
+        })
+    }
+}
+
+/// Accepts a host with or without `https://` and without a trailing slash.
+fn normalize_host(host: &str) -> Result<Url> {
+    let host = host.trim().trim_end_matches('/');
+    if host.is_empty() {
+        return Err(Error::config("the host is empty"));
+    }
+    let with_scheme = if host.contains("://") {
+        host.to_owned()
+    } else {
+        format!("https://{host}")
+    };
+    secure_url(&with_scheme, "host")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Fixed;
+
+    #[test]
+    fn build_checks_the_configuration() {
+        let missing_source = Credential::builder().workspace("example.com").build();
+        assert!(matches!(missing_source, Err(Error::Config { .. })));
+        let missing_host = Credential::builder().source(Fixed::new("jwt")).build();
+        assert!(matches!(missing_host, Err(Error::Config { .. })));
+        let plain_http = Credential::builder()
+            .workspace("http://example.com")
+            .source(Fixed::new("jwt"))
+            .build();
+        assert!(matches!(plain_http, Err(Error::Config { .. })));
+        let no_account_id = Credential::builder()
+            .account("accounts.cloud.databricks.com", " ")
+            .source(Fixed::new("jwt"))
+            .build();
+        assert!(matches!(no_account_id, Err(Error::Config { .. })));
+    }
+
+    #[test]
+    fn hosts_get_https_and_lose_trailing_slashes() {
+        assert_eq!(
+            normalize_host("dbc.example.com/").unwrap().as_str(),
+            "https://dbc.example.com/"
+        );
+        assert_eq!(
+            normalize_host("http://127.0.0.1:9/").unwrap().as_str(),
+            "http://127.0.0.1:9/"
+        );
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let credential = Credential::builder()
+            .workspace("example.com")
+            .client_id("sp-app-id")
+            .source(Fixed::new("header.payload.signature-secret"))
+            .build()
+            .unwrap();
+        let shown = format!("{credential:?}");
+        assert!(
+            shown.contains("sp-app-id") && !shown.contains("signature-secret"),
+            "{shown}"
+        );
+    }
+}

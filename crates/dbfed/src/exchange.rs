@@ -1,0 +1,280 @@
+//! The RFC 8693 token exchange: the form sent, the answer read, and server errors in words.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::http::{HttpClient, HttpResponse, display_url};
+use crate::retry::RetryPolicy;
+use crate::token::{AccessToken, SubjectToken};
+
+/// `grant_type` of a token exchange (RFC 8693 §2.1).
+pub const GRANT_TYPE_TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+/// `subject_token_type` of a JWT (RFC 8693 §3).
+pub const TOKEN_TYPE_JWT: &str = "urn:ietf:params:oauth:token-type:jwt";
+
+/// The lifetime assumed when a server omits `expires_in` and the subject JWT has no `exp`.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// One token exchange to perform.
+pub(crate) struct ExchangeRequest<'a> {
+    pub token_endpoint: &'a Url,
+    pub subject_token: &'a SubjectToken,
+    pub scope: &'a str,
+    /// The service principal's application id (workload identity federation); `None` for
+    /// account-wide federation.
+    pub client_id: Option<&'a str>,
+}
+
+/// Exchanges the subject JWT for a Databricks token, retrying what is retryable.
+pub(crate) async fn exchange(
+    http: &HttpClient,
+    retry: &RetryPolicy,
+    request: &ExchangeRequest<'_>,
+) -> Result<AccessToken> {
+    let endpoint = display_url(request.token_endpoint);
+    let mut form = vec![
+        ("grant_type", GRANT_TYPE_TOKEN_EXCHANGE),
+        ("subject_token", request.subject_token.jwt()),
+        ("subject_token_type", TOKEN_TYPE_JWT),
+        ("scope", request.scope),
+    ];
+    if let Some(client_id) = request.client_id {
+        form.push(("client_id", client_id));
+    }
+    let response = retry
+        .run("token exchange", || async {
+            let response = http.post_form(request.token_endpoint, &form).await?;
+            tracing::debug!(
+                endpoint,
+                status = response.status,
+                "token exchange answered"
+            );
+            if response.is_success() {
+                Ok(response)
+            } else {
+                Err(rejection(&endpoint, &response))
+            }
+        })
+        .await?;
+    let fallback_lifetime = request
+        .subject_token
+        .claims()
+        .and_then(|claims| claims.expires_at())
+        .and_then(|exp| exp.duration_since(std::time::SystemTime::now()).ok())
+        .unwrap_or(DEFAULT_LIFETIME);
+    parse_token_response(&endpoint, &response, fallback_lifetime)
+}
+
+/// A successful token response (RFC 6749 §5.1), lenient where servers differ.
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: Option<String>,
+    token_type: Option<String>,
+    expires_in: Option<NumberOrString>,
+    scope: Option<String>,
+    #[serde(flatten)]
+    error: ErrorBody,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumberOrString {
+    Number(f64),
+    String(String),
+}
+
+/// The three error shapes seen from Databricks and its gateways, read as one.
+#[derive(Default, Deserialize)]
+struct ErrorBody {
+    error: Option<serde_json::Value>,
+    error_description: Option<String>,
+    #[serde(rename = "errorCode")]
+    error_code_camel: Option<String>,
+    #[serde(rename = "errorSummary")]
+    error_summary: Option<String>,
+    error_code: Option<String>,
+    message: Option<String>,
+}
+
+impl ErrorBody {
+    /// `(code, description)`, preferring the RFC 6749 fields.
+    fn code_and_description(self) -> (Option<String>, Option<String>) {
+        let error = match self.error {
+            Some(serde_json::Value::String(code)) => Some(code),
+            Some(serde_json::Value::Null) | None => None,
+            Some(other) => Some(other.to_string()),
+        };
+        let code = error.or(self.error_code_camel).or(self.error_code);
+        let description = self
+            .error_description
+            .or(self.error_summary)
+            .or(self.message);
+        (code, description)
+    }
+}
+
+/// Turns a non-success answer into [`Error::Rejected`] with the server's own words.
+pub(crate) fn rejection(endpoint: &str, response: &HttpResponse) -> Error {
+    let body: ErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
+    let (error, mut description) = body.code_and_description();
+    if error.is_none() && description.is_none() {
+        description = plain_text_excerpt(response);
+    }
+    if (300..400).contains(&response.status) {
+        description =
+            Some("the server answered with a redirect, which dbfed does not follow".into());
+    }
+    Error::Rejected {
+        status: response.status,
+        endpoint: endpoint.to_owned(),
+        error,
+        description,
+        request_id: response.request_id(),
+        retry_after: response.retry_after(),
+    }
+}
+
+/// The start of a non-JSON error body, for a message (gateways answer with HTML or text).
+fn plain_text_excerpt(response: &HttpResponse) -> Option<String> {
+    if response.is_json() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&response.body);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return None;
+    }
+    let excerpt: String = text.chars().take(200).collect();
+    Some(if excerpt.len() < text.len() {
+        format!("{excerpt}…")
+    } else {
+        excerpt
+    })
+}
+
+fn parse_token_response(
+    endpoint: &str,
+    response: &HttpResponse,
+    fallback_lifetime: Duration,
+) -> Result<AccessToken> {
+    let malformed = |reason: String| Error::Malformed {
+        endpoint: endpoint.to_owned(),
+        status: response.status,
+        reason,
+    };
+    let parsed: TokenResponse = serde_json::from_slice(&response.body)
+        .map_err(|err| malformed(format!("token response is not valid JSON: {err}")))?;
+    let Some(access_token) = parsed.access_token.filter(|token| !token.is_empty()) else {
+        let (error, description) = parsed.error.code_and_description();
+        if error.is_some() || description.is_some() {
+            return Err(Error::Rejected {
+                status: response.status,
+                endpoint: endpoint.to_owned(),
+                error,
+                description,
+                request_id: response.request_id(),
+                retry_after: None,
+            });
+        }
+        return Err(malformed("token response has no access_token".into()));
+    };
+    let lifetime = match parsed.expires_in {
+        None => fallback_lifetime,
+        Some(NumberOrString::Number(seconds)) => seconds_to_duration(seconds)
+            .ok_or_else(|| malformed(format!("expires_in {seconds} is not a duration")))?,
+        Some(NumberOrString::String(text)) => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(seconds_to_duration)
+            .ok_or_else(|| malformed(format!("expires_in {text:?} is not a number")))?,
+    };
+    Ok(AccessToken::new(
+        access_token,
+        parsed.token_type.unwrap_or_else(|| "Bearer".into()),
+        lifetime,
+        parsed.scope,
+    ))
+}
+
+fn seconds_to_duration(seconds: f64) -> Option<Duration> {
+    (seconds.is_finite() && seconds > 0.0 && seconds < 1e10)
+        .then(|| Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::HeaderMap;
+
+    use super::*;
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "application/json".parse().unwrap());
+        HttpResponse {
+            status,
+            headers,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn reads_all_three_error_shapes() {
+        let cases = [
+            (
+                r#"{"error":"invalid_grant","error_description":"bad aud"}"#,
+                "invalid_grant",
+                "bad aud",
+            ),
+            (
+                r#"{"errorCode":"invalid_client","errorSummary":"no such SP"}"#,
+                "invalid_client",
+                "no such SP",
+            ),
+            (
+                r#"{"error_code":"TEMPORARILY_UNAVAILABLE","message":"try later"}"#,
+                "TEMPORARILY_UNAVAILABLE",
+                "try later",
+            ),
+        ];
+        for (body, code, text) in cases {
+            match rejection("e", &response(400, body)) {
+                Error::Rejected {
+                    error, description, ..
+                } => {
+                    assert_eq!(error.as_deref(), Some(code));
+                    assert_eq!(description.as_deref(), Some(text));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn expires_in_may_be_a_number_or_a_string() {
+        let fallback = Duration::from_secs(1);
+        for body in [
+            r#"{"access_token":"t","token_type":"bearer","expires_in":3600}"#,
+            r#"{"access_token":"t","token_type":"Bearer","expires_in":"3600"}"#,
+        ] {
+            let token = parse_token_response("e", &response(200, body), fallback).unwrap();
+            assert_eq!(token.lifetime(), Duration::from_secs(3600));
+            assert_eq!(token.token_type(), "Bearer");
+        }
+        let missing =
+            parse_token_response("e", &response(200, r#"{"access_token":"t"}"#), fallback);
+        assert_eq!(missing.unwrap().lifetime(), fallback);
+        let bad = parse_token_response(
+            "e",
+            &response(200, r#"{"access_token":"t","expires_in":"soon"}"#),
+            fallback,
+        );
+        assert!(matches!(bad, Err(Error::Malformed { .. })));
+        let empty =
+            parse_token_response("e", &response(200, r#"{"token_type":"Bearer"}"#), fallback);
+        assert!(matches!(empty, Err(Error::Malformed { .. })));
+    }
+}

@@ -1,0 +1,295 @@
+//! One configured HTTP client: https only (loopback excepted), no redirects, capped bodies, timeouts.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use url::{Host, Url};
+
+use crate::error::{Error, Result};
+
+/// The largest response body dbfed reads; token and discovery documents are a few KB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Network settings shared by every request a credential makes.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct HttpOptions {
+    /// Time allowed to establish a connection (default 10 s).
+    pub connect_timeout: Duration,
+    /// Time allowed for one whole request, body included (default 30 s).
+    pub request_timeout: Duration,
+    /// A PEM bundle of extra CA certificates to trust besides the system's.
+    pub ca_bundle: Option<PathBuf>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            ca_bundle: None,
+        }
+    }
+}
+
+impl HttpOptions {
+    /// Sets the connect timeout.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the whole-request timeout.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Trusts the CA certificates in this PEM file in addition to the system's.
+    pub fn ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_bundle = Some(path.into());
+        self
+    }
+}
+
+/// A response whose body has been read, within [`MAX_BODY_BYTES`].
+#[derive(Debug)]
+pub(crate) struct HttpResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.headers
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.contains("json"))
+    }
+
+    /// The `Retry-After` header, as seconds or an HTTP date.
+    pub fn retry_after(&self) -> Option<Duration> {
+        let value = self.headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Duration::from_secs(seconds));
+        }
+        let at = httpdate::parse_http_date(value).ok()?;
+        Some(
+            at.duration_since(std::time::SystemTime::now())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The server's request id, from the usual headers.
+    pub fn request_id(&self) -> Option<String> {
+        ["x-request-id", "x-databricks-request-id", "x-ms-request-id"]
+            .iter()
+            .find_map(|name| self.headers.get(*name)?.to_str().ok())
+            .map(str::to_owned)
+    }
+}
+
+/// The HTTP client every dbfed request goes through.
+#[derive(Clone, Debug)]
+pub(crate) struct HttpClient {
+    client: reqwest::Client,
+}
+
+impl HttpClient {
+    pub fn new(options: &HttpOptions) -> Result<Self> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("dbfed/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout);
+        if let Some(path) = &options.ca_bundle {
+            let pem = std::fs::read(path).map_err(|err| {
+                Error::config(format!("cannot read CA bundle {}: {err}", path.display()))
+            })?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| {
+                Error::config(format!(
+                    "CA bundle {} is not valid PEM: {err}",
+                    path.display()
+                ))
+            })?;
+            if certificates.is_empty() {
+                return Err(Error::config(format!(
+                    "CA bundle {} holds no certificate",
+                    path.display()
+                )));
+            }
+            builder = builder.tls_certs_merge(certificates);
+        }
+        let client = builder
+            .build()
+            .map_err(|err| Error::config(format!("cannot build the HTTP client: {err}")))?;
+        Ok(HttpClient { client })
+    }
+
+    /// GETs `url` with the given extra headers.
+    pub async fn get(&self, url: &Url, headers: &[(&str, &str)]) -> Result<HttpResponse> {
+        let mut request = self.client.get(url.clone());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(url, request).await
+    }
+
+    /// POSTs `form` to `url`, form-encoded.
+    pub async fn post_form(&self, url: &Url, form: &[(&str, &str)]) -> Result<HttpResponse> {
+        let request = self
+            .client
+            .post(url.clone())
+            .header("Accept", "application/json")
+            .form(form);
+        self.send(url, request).await
+    }
+
+    async fn send(&self, url: &Url, request: reqwest::RequestBuilder) -> Result<HttpResponse> {
+        let endpoint = display_url(url);
+        let mut response = request
+            .send()
+            .await
+            .map_err(|err| transport_error(&endpoint, err))?;
+        let status = response.status().as_u16();
+        if let Some(length) = response.content_length()
+            && length > MAX_BODY_BYTES as u64
+        {
+            return Err(body_too_large(&endpoint, status));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|err| transport_error(&endpoint, err))?
+        {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(body_too_large(&endpoint, status));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse {
+            status,
+            headers: response.headers().clone(),
+            body,
+        })
+    }
+}
+
+fn body_too_large(endpoint: &str, status: u16) -> Error {
+    Error::Malformed {
+        endpoint: endpoint.to_owned(),
+        status,
+        reason: format!("response body larger than {MAX_BODY_BYTES} bytes"),
+    }
+}
+
+fn transport_error(endpoint: &str, err: reqwest::Error) -> Error {
+    let retryable = err.is_connect() || err.is_timeout() || err.is_request() || err.is_body();
+    let message = if err.is_timeout() {
+        "timed out".to_owned()
+    } else if err.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "connection failed".to_owned()
+    };
+    let err = err.without_url();
+    Error::Transport {
+        endpoint: endpoint.to_owned(),
+        message: format!("{message} ({})", error_chain(&err)),
+        retryable,
+        cause: Some(std::sync::Arc::new(err)),
+    }
+}
+
+/// An error and its causes on one line, since reqwest's own message is often just "error sending request".
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// A URL for messages: scheme, host, port and path, never the query (which may carry a secret).
+pub(crate) fn display_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    shown.to_string()
+}
+
+/// Parses `url` and refuses anything but `https`, or `http` to a loopback host.
+pub(crate) fn secure_url(url: &str, what: &str) -> Result<Url> {
+    let parsed = Url::parse(url)
+        .map_err(|err| Error::config(format!("{what} `{url}` is not a URL: {err}")))?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if is_loopback(&parsed) => Ok(parsed),
+        "http" => Err(Error::config(format!(
+            "{what} `{}` uses plain http; only https is allowed (http only to loopback hosts)",
+            display_url(&parsed)
+        ))),
+        other => Err(Error::config(format!(
+            "{what} `{}` has unsupported scheme `{other}`",
+            display_url(&parsed)
+        ))),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http_is_accepted() {
+        for ok in [
+            "https://example.com/x",
+            "http://127.0.0.1:8080/x",
+            "http://127.9.9.9/x",
+            "http://[::1]:1/x",
+            "http://localhost/x",
+        ] {
+            assert!(secure_url(ok, "url").is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://example.com/x",
+            "http://10.0.0.1/x",
+            "http://localhost.evil.com/x",
+            "ftp://example.com",
+            "not a url",
+        ] {
+            assert!(
+                matches!(secure_url(bad, "url"), Err(Error::Config { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn display_url_drops_query_and_credentials() {
+        let url = Url::parse("https://user:pw@host/path?token=abc#frag").unwrap();
+        assert_eq!(display_url(&url), "https://host/path");
+    }
+}

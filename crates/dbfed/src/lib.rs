@@ -1,0 +1,22 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod cache;
+mod credential;
+mod endpoints;
+mod error;
+mod exchange;
+mod http;
+mod retry;
+pub mod source;
+mod token;
+
+pub use cache::Stats;
+pub use credential::{Credential, CredentialBuilder, DEFAULT_SCOPE};
+pub use endpoints::{AudienceOrigin, EndpointOrigin, Endpoints};
+pub use error::{Cause, Error, ErrorKind, Result};
+pub use exchange::{GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_JWT};
+pub use http::{HttpOptions, MAX_BODY_BYTES};
+pub use retry::RetryPolicy;
+pub use source::{SourceContext, SubjectTokenSource};
+pub use token::{AccessToken, JwtClaims, Secret, SubjectToken};

@@ -1,0 +1,30 @@
+//! A JWT given once, for tests and for callers that manage the JWT's lifetime themselves.
+
+use futures::future::BoxFuture;
+
+use super::{SourceContext, SubjectTokenSource, non_empty};
+use crate::error::Result;
+use crate::token::{Secret, SubjectToken};
+
+/// Always returns the same JWT.
+#[derive(Clone, Debug)]
+pub struct Fixed {
+    jwt: Secret,
+}
+
+impl Fixed {
+    /// A source that returns `jwt` at every exchange.
+    pub fn new(jwt: impl Into<Secret>) -> Self {
+        Fixed { jwt: jwt.into() }
+    }
+}
+
+impl SubjectTokenSource for Fixed {
+    fn name(&self) -> &str {
+        "fixed"
+    }
+
+    fn subject_token<'a>(&'a self, _: &'a SourceContext) -> BoxFuture<'a, Result<SubjectToken>> {
+        Box::pin(async move { non_empty(self.name(), "the JWT", self.jwt.expose()) })
+    }
+}

@@ -1,0 +1,59 @@
+//! Where subject JWTs come from: the [`SubjectTokenSource`] trait and its implementations.
+
+mod callback;
+mod env;
+mod file;
+mod fixed;
+
+use std::fmt::Debug;
+
+use futures::future::BoxFuture;
+
+pub use callback::Callback;
+pub use env::EnvVar;
+pub use file::File;
+pub use fixed::Fixed;
+
+use crate::error::Result;
+use crate::token::SubjectToken;
+
+/// What a source may need to know to produce a JWT.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SourceContext {
+    /// The audience the JWT should carry (sources that request JWTs from an IdP ask for it).
+    pub audience: String,
+}
+
+impl SourceContext {
+    /// A context asking for `audience`.
+    pub fn new(audience: impl Into<String>) -> Self {
+        SourceContext {
+            audience: audience.into(),
+        }
+    }
+}
+
+/// Produces the JWT that is exchanged for a Databricks token; called at every exchange.
+///
+/// A source that fetches its JWT over the network should cache it itself until shortly before
+/// the JWT expires; sources that read a file or a variable re-read it every time, so rotated
+/// tokens are picked up.
+pub trait SubjectTokenSource: Debug + Send + Sync + 'static {
+    /// A short name for messages and diagnostics (`env`, `file`, `github-actions`, …).
+    fn name(&self) -> &str;
+
+    /// Produces a subject JWT for `context`.
+    fn subject_token<'a>(
+        &'a self,
+        context: &'a SourceContext,
+    ) -> BoxFuture<'a, Result<SubjectToken>>;
+}
+
+/// Builds a [`SubjectToken`] from text that should hold a JWT, with a clear error when it is empty.
+fn non_empty(source: &str, what: &str, text: &str) -> Result<SubjectToken> {
+    if text.trim().is_empty() {
+        return Err(crate::Error::source(source, format!("{what} is empty")));
+    }
+    Ok(SubjectToken::new(text))
+}
