@@ -1,0 +1,124 @@
+//! A TCP listener whose connections a handler can abort, so an injected fault can close the
+//! socket without sending any HTTP response.
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::extract::connect_info::Connected;
+use axum::serve::{IncomingStream, Listener};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Accepts TCP connections and wraps each in an [`AbortableStream`].
+pub(crate) struct AbortableListener(pub(crate) TcpListener);
+
+impl Listener for AbortableListener {
+    type Io = AbortableStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.0.accept().await {
+                Ok((stream, remote)) => {
+                    // Small request/response exchanges; don't let Nagle delay them.
+                    let _ = stream.set_nodelay(true);
+                    return (AbortableStream::new(stream), remote);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "dbfed-testkit: accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.local_addr()
+    }
+}
+
+/// Aborts one connection: once triggered, every read and write on it fails, so the server
+/// closes the socket without writing another byte.
+#[derive(Clone, Debug)]
+pub(crate) struct ConnectionAbort(Arc<AtomicBool>);
+
+impl ConnectionAbort {
+    /// Makes all further I/O on the connection fail.
+    pub(crate) fn abort(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Connected<IncomingStream<'_, AbortableListener>> for ConnectionAbort {
+    fn connect_info(stream: IncomingStream<'_, AbortableListener>) -> Self {
+        stream.io().abort.clone()
+    }
+}
+
+/// A TCP stream that fails all I/O once its [`ConnectionAbort`] is triggered.
+pub(crate) struct AbortableStream {
+    inner: TcpStream,
+    abort: ConnectionAbort,
+}
+
+impl AbortableStream {
+    fn new(inner: TcpStream) -> Self {
+        AbortableStream {
+            inner,
+            abort: ConnectionAbort(Arc::new(AtomicBool::new(false))),
+        }
+    }
+
+    fn aborted(&self) -> bool {
+        self.abort.0.load(Ordering::SeqCst)
+    }
+}
+
+fn aborted_error() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "connection dropped by an injected fault",
+    )
+}
+
+impl AsyncRead for AbortableStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.aborted() {
+            return Poll::Ready(Err(aborted_error()));
+        }
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for AbortableStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if self.aborted() {
+            return Poll::Ready(Err(aborted_error()));
+        }
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.aborted() {
+            return Poll::Ready(Err(aborted_error()));
+        }
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}

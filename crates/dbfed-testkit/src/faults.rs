@@ -1,0 +1,162 @@
+//! Fault injection: queued faults that take over the next matching requests.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use axum::http::{HeaderValue, Response, StatusCode};
+use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
+
+use crate::connection::ConnectionAbort;
+use crate::duration_serde;
+use crate::state::State;
+
+/// A fault that takes over the next `count` requests whose path starts with `path`.
+///
+/// After `delay`, the first applicable action wins: `drop_connection`, `redirect_to`,
+/// `body_bytes`, then `status`/`body`. A fault with only a `delay` slows the request down and
+/// then lets it be handled normally.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Fault {
+    /// Path prefix the fault applies to; default `/oidc/` (token endpoints and OIDC discovery).
+    /// `/_testkit/` is never faulted.
+    pub path: String,
+    /// How many matching requests it takes over; default 1.
+    pub count: u32,
+    /// Response status; default 200 when only `body` is set, 307 for `redirect_to`.
+    pub status: Option<u16>,
+    /// Response body; default a JSON `temporarily_unavailable` error.
+    pub body: Option<String>,
+    /// `Content-Type` of `body`/`body_bytes`; default `application/json`.
+    pub content_type: Option<String>,
+    /// `Retry-After` header value sent with `status`/`body`.
+    pub retry_after: Option<String>,
+    /// Wait this long before acting (`delay_ms` in JSON).
+    #[serde(rename = "delay_ms", with = "duration_serde::opt_ms")]
+    pub delay: Option<Duration>,
+    /// Close the connection without sending any response.
+    pub drop_connection: bool,
+    /// Redirect here (`Location` header) with `status` 302 or 307 (default).
+    pub redirect_to: Option<String>,
+    /// Respond 200 with a body of this many filler bytes.
+    pub body_bytes: Option<usize>,
+}
+
+impl Default for Fault {
+    fn default() -> Self {
+        Fault {
+            path: "/oidc/".into(),
+            count: 1,
+            status: None,
+            body: None,
+            content_type: None,
+            retry_after: None,
+            delay: None,
+            drop_connection: false,
+            redirect_to: None,
+            body_bytes: None,
+        }
+    }
+}
+
+impl Fault {
+    /// Checks the fault can be turned into a response; the error says what is wrong.
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        if self.count == 0 {
+            return Err("fault count must be at least 1".into());
+        }
+        if let Some(status) = self.status {
+            StatusCode::from_u16(status).map_err(|_| format!("invalid HTTP status {status}"))?;
+        }
+        match (self.status, &self.redirect_to) {
+            (Some(status), Some(_)) if !(300..400).contains(&status) => {
+                return Err(format!("redirect status must be 3xx, got {status}"));
+            }
+            _ => {}
+        }
+        for (name, value) in [
+            ("content_type", &self.content_type),
+            ("retry_after", &self.retry_after),
+            ("redirect_to", &self.redirect_to),
+        ] {
+            if let Some(value) = value {
+                HeaderValue::from_str(value)
+                    .map_err(|_| format!("{name} is not a valid header value"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Takes one use of the first queued fault whose path prefixes `path`, counting it.
+pub(crate) fn take(state: &mut State, path: &str) -> Option<Fault> {
+    let index = state
+        .faults
+        .iter()
+        .position(|fault| path.starts_with(&fault.path))?;
+    let queued = &mut state.faults[index];
+    queued.count = queued.count.saturating_sub(1);
+    let taken = queued.clone();
+    if queued.count == 0 {
+        state.faults.remove(index);
+    }
+    state.counters.faults += 1;
+    Some(taken)
+}
+
+/// Carries out `fault`. `None` means the fault was only a delay and the request should be
+/// handled normally.
+pub(crate) async fn respond(
+    fault: Fault,
+    connection: Option<&ConnectionAbort>,
+) -> Option<Response<Body>> {
+    if let Some(delay) = fault.delay {
+        tokio::time::sleep(delay).await;
+    }
+    let content_type = fault.content_type.as_deref().unwrap_or("application/json");
+    let built = if fault.drop_connection {
+        if let Some(connection) = connection {
+            connection.abort();
+        }
+        // Never written: the aborted connection fails the write and is closed.
+        Response::builder()
+            .status(StatusCode::SERVICE_UNAVAILABLE)
+            .body(Body::empty())
+    } else if let Some(location) = &fault.redirect_to {
+        Response::builder()
+            .status(fault.status.unwrap_or(307))
+            .header(LOCATION, location)
+            .body(Body::empty())
+    } else if let Some(size) = fault.body_bytes {
+        Response::builder()
+            .header(CONTENT_TYPE, content_type)
+            .body(Body::from(vec![b'x'; size]))
+    } else if fault.status.is_some() || fault.body.is_some() {
+        let status = fault.status.unwrap_or(200);
+        let body = fault.body.clone().unwrap_or_else(|| {
+            serde_json::json!({
+                "error": "temporarily_unavailable",
+                "error_description": format!("Injected fault: HTTP {status}"),
+            })
+            .to_string()
+        });
+        let mut builder = Response::builder()
+            .status(status)
+            .header(CONTENT_TYPE, content_type);
+        if let Some(retry_after) = &fault.retry_after {
+            builder = builder.header(RETRY_AFTER, retry_after);
+        }
+        builder.body(Body::from(body))
+    } else {
+        return None;
+    };
+    Some(built.unwrap_or_else(|error| {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("dbfed-testkit: cannot build fault response: {error}"),
+        )
+            .into_response()
+    }))
+}

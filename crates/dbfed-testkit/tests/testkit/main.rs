@@ -1,0 +1,7 @@
+//! Integration tests of the testkit over HTTP. One test binary, several modules.
+
+mod binary;
+mod control;
+mod exchange;
+mod faults;
+mod support;
