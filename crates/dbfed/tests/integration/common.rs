@@ -1,0 +1,84 @@
+//! Shared set-up: a testkit with policies, JWTs minted for them, and a client for the protected API.
+
+use std::time::Duration;
+
+use dbfed::{Credential, CredentialBuilder, RetryPolicy};
+use dbfed_testkit::{MintRequest, Policy, Testkit};
+
+/// The service principal's application id used by workload-identity tests.
+pub const CLIENT_ID: &str = "0b3b3c3e-1111-4222-8333-5a5a5a5a5a5a";
+/// The subject the service principal's policy expects.
+pub const SUBJECT: &str = "repo:acme/pipelines:environment:prod";
+/// The audience the service principal's policy expects.
+pub const AUDIENCE: &str = "https://github.com/acme";
+
+/// A testkit with a service-principal policy for [`CLIENT_ID`] and an account-wide policy.
+pub fn testkit() -> Testkit {
+    let kit = Testkit::start();
+    kit.add_policy(Policy {
+        client_id: Some(CLIENT_ID.into()),
+        issuer: kit.issuer(),
+        audiences: vec![AUDIENCE.into()],
+        subject: Some(SUBJECT.into()),
+        subject_claim: None,
+    });
+    kit.add_policy(Policy {
+        client_id: None,
+        issuer: kit.issuer(),
+        audiences: vec![],
+        subject: None,
+        subject_claim: Some("email".into()),
+    });
+    kit
+}
+
+/// A JWT the service principal's policy accepts.
+pub fn sp_jwt(kit: &Testkit) -> String {
+    kit.mint(MintRequest {
+        sub: SUBJECT.into(),
+        aud: vec![AUDIENCE.into()],
+        ..MintRequest::default()
+    })
+}
+
+/// A user's JWT the account-wide policy accepts (audience = the account id, the policy default).
+pub fn user_jwt(kit: &Testkit, email: &str) -> String {
+    let mut extra_claims = serde_json::Map::new();
+    extra_claims.insert("email".into(), email.into());
+    kit.mint(MintRequest {
+        sub: format!("user-{email}"),
+        aud: vec![kit.account_id()],
+        extra_claims,
+        ..MintRequest::default()
+    })
+}
+
+/// A builder for the workspace of `kit`, acting as the service principal, with fast retries.
+pub fn sp_builder(kit: &Testkit, jwt: String) -> CredentialBuilder {
+    Credential::builder()
+        .workspace(kit.url())
+        .client_id(CLIENT_ID)
+        .source(dbfed::source::Fixed::new(jwt))
+        .retry_policy(fast_retries())
+}
+
+/// Retries that keep tests quick.
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(20))
+        .max_backoff(Duration::from_millis(100))
+        .total_budget(Duration::from_secs(10))
+}
+
+/// Calls the protected `Me` API with `token`; returns the status and the JSON body.
+pub async fn call_me(kit: &Testkit, token: &dbfed::AccessToken) -> (u16, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/2.0/preview/scim/v2/Me", kit.url()))
+        .header("Authorization", token.authorization_header())
+        .send()
+        .await
+        .expect("the testkit answers");
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(serde_json::Value::Null);
+    (status, body)
+}

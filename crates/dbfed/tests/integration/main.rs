@@ -1,0 +1,9 @@
+//! Integration tests: dbfed against the testkit's fake IdP and fake Databricks, over real HTTP.
+
+mod cache;
+mod common;
+mod discovery;
+mod exchange;
+mod retry;
+mod security;
+mod sources;
