@@ -60,11 +60,16 @@ struct Counters {
 }
 
 /// A cached token and the instants at which its windows begin.
+///
+/// The fast path compares against a coarse monotonic clock (a few ms of resolution, several
+/// times cheaper to read); the windows it checks are at least a tenth of the lifetime wide.
+/// Decisions about expiry use the precise clock.
 struct Entry {
     token: AccessToken,
-    refresh_at: Instant,
     must_refresh_at: Instant,
     expires_at: Instant,
+    coarse_refresh_at: coarsetime::Instant,
+    coarse_must_refresh_at: coarsetime::Instant,
 }
 
 impl Entry {
@@ -72,21 +77,54 @@ impl Entry {
         let lifetime = token.lifetime();
         let start = token.obtained_at();
         let expires_at = start + lifetime;
+        let refresh_at = expires_at - refresh_ahead_lead(lifetime);
+        let must_refresh_at = expires_at - must_refresh_lead(lifetime);
+        let (now, coarse_now) = (Instant::now(), coarse_now());
+        let coarse = |at: Instant| coarse_now + at.saturating_duration_since(now).into();
         Entry {
-            refresh_at: expires_at - (lifetime / 2).min(MAX_REFRESH_AHEAD),
-            must_refresh_at: expires_at - (lifetime / 10).min(MAX_MUST_REFRESH),
+            coarse_refresh_at: coarse(refresh_at),
+            coarse_must_refresh_at: coarse(must_refresh_at),
+            must_refresh_at,
             expires_at,
             token,
         }
     }
 }
 
+/// How long before expiry the background refresh starts: min(lifetime / 2, 20 min).
+fn refresh_ahead_lead(lifetime: Duration) -> Duration {
+    (lifetime / 2).min(MAX_REFRESH_AHEAD)
+}
+
+/// How long before expiry callers start waiting for the refresh: min(lifetime / 10, 40 s).
+fn must_refresh_lead(lifetime: Duration) -> Duration {
+    (lifetime / 10).min(MAX_MUST_REFRESH)
+}
+
+fn coarse_now() -> coarsetime::Instant {
+    coarsetime::Instant::now_without_cache_update()
+}
+
 type Flight = Shared<BoxFuture<'static, Result<AccessToken>>>;
+
+/// A fetch in progress, and the process that started it: after `fork()`, a child must not
+/// wait for a fetch that runs on its parent's runtime.
+struct InFlight {
+    id: u64,
+    pid: u32,
+    flight: Flight,
+}
+
+impl InFlight {
+    fn joinable(&self) -> bool {
+        self.pid == std::process::id()
+    }
+}
 
 /// Writers' state, behind a mutex that readers of a fresh token never touch.
 #[derive(Default)]
 struct Control {
-    flight: Option<(u64, Flight)>,
+    flight: Option<InFlight>,
     next_flight_id: u64,
     consecutive_failures: u32,
 }
@@ -135,16 +173,16 @@ impl TokenCache {
     pub fn cached(&self) -> Option<AccessToken> {
         let guard = self.state.current.load();
         let entry = guard.as_ref()?;
-        let now = Instant::now();
-        if now >= entry.must_refresh_at {
+        let now = coarse_now();
+        if now >= entry.coarse_must_refresh_at {
             return None;
         }
         self.state
             .counters
             .cache_hits
             .fetch_add(1, Ordering::Relaxed);
-        if now >= entry.refresh_at {
-            self.state.refresh_ahead(now);
+        if now >= entry.coarse_refresh_at {
+            self.state.refresh_ahead(Instant::now());
         }
         Some(entry.token.clone())
     }
@@ -231,7 +269,7 @@ impl State {
             return;
         }
         let mut control = self.lock_control();
-        if control.flight.is_none() {
+        if !control.flight.as_ref().is_some_and(InFlight::joinable) {
             self.counters.refreshes.fetch_add(1, Ordering::Relaxed);
             tracing::debug!("refreshing the token ahead of expiry");
             // The fetch runs as its own task and stores its result; nobody needs to await it.
@@ -255,8 +293,8 @@ impl State {
         let flight = {
             let mut control = self.lock_control();
             match &control.flight {
-                Some((_, flight)) => flight.clone(),
-                None => self.start_flight(&mut control),
+                Some(in_flight) if in_flight.joinable() => in_flight.flight.clone(),
+                _ => self.start_flight(&mut control),
             }
         };
         let Some(entry) = current.filter(|entry| now < entry.expires_at) else {
@@ -280,7 +318,8 @@ impl State {
     fn start_flight(self: &Arc<Self>, control: &mut Control) -> Flight {
         let id = control.next_flight_id;
         control.next_flight_id += 1;
-        let runtime = match self.runtime.clone().or_else(|| Handle::try_current().ok()) {
+        // The caller's runtime first: after a fork, the one remembered at build time is gone.
+        let runtime = match Handle::try_current().ok().or_else(|| self.runtime.clone()) {
             Some(runtime) => runtime,
             None => {
                 let err = Error::config("dbfed needs a Tokio runtime to fetch tokens");
@@ -318,7 +357,11 @@ impl State {
         }
         .boxed()
         .shared();
-        control.flight = Some((id, flight.clone()));
+        control.flight = Some(InFlight {
+            id,
+            pid: std::process::id(),
+            flight: flight.clone(),
+        });
         self.flight_active.store(true, Ordering::Release);
         flight
     }
@@ -376,7 +419,7 @@ impl Drop for FlightGuard {
         if control
             .flight
             .as_ref()
-            .is_some_and(|(id, _)| *id == self.id)
+            .is_some_and(|in_flight| in_flight.id == self.id)
         {
             control.flight = None;
             self.state.flight_active.store(false, Ordering::Release);
@@ -403,24 +446,14 @@ mod tests {
 
     #[test]
     fn windows_scale_with_the_lifetime() {
-        let entry = Entry::new(AccessToken::new(
-            "t",
-            "Bearer",
-            Duration::from_secs(10),
-            None,
-        ));
-        let start = entry.token.obtained_at();
-        assert_eq!(entry.refresh_at - start, Duration::from_secs(5));
-        assert_eq!(entry.must_refresh_at - start, Duration::from_secs(9));
-        let hour = Entry::new(AccessToken::new(
-            "t",
-            "Bearer",
-            Duration::from_secs(3600),
-            None,
-        ));
-        let start = hour.token.obtained_at();
-        assert_eq!(hour.refresh_at - start, Duration::from_secs(2400));
-        assert_eq!(hour.must_refresh_at - start, Duration::from_secs(3560));
+        let secs = Duration::from_secs;
+        assert_eq!(refresh_ahead_lead(secs(10)), secs(5));
+        assert_eq!(must_refresh_lead(secs(10)), secs(1));
+        assert_eq!(refresh_ahead_lead(secs(3600)), secs(1200));
+        assert_eq!(must_refresh_lead(secs(3600)), secs(40));
+        let entry = Entry::new(AccessToken::new("t", "Bearer", secs(10), None));
+        assert_eq!(entry.must_refresh_at - entry.token.obtained_at(), secs(9));
+        assert!(entry.coarse_refresh_at < entry.coarse_must_refresh_at);
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use url::{Host, Url};
 
@@ -97,45 +98,72 @@ impl HttpResponse {
 }
 
 /// The HTTP client every dbfed request goes through.
-#[derive(Clone, Debug)]
+///
+/// After `fork()` the child rebuilds its client on first use: pooled connections belong to the
+/// parent's runtime and sockets.
+#[derive(Debug)]
 pub(crate) struct HttpClient {
-    client: reqwest::Client,
+    options: HttpOptions,
+    client: ArcSwap<(u32, reqwest::Client)>,
 }
 
 impl HttpClient {
     pub fn new(options: &HttpOptions) -> Result<Self> {
-        let mut builder = reqwest::Client::builder()
-            .user_agent(concat!("dbfed/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.request_timeout);
-        if let Some(path) = &options.ca_bundle {
-            let pem = std::fs::read(path).map_err(|err| {
-                Error::config(format!("cannot read CA bundle {}: {err}", path.display()))
-            })?;
-            let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| {
-                Error::config(format!(
-                    "CA bundle {} is not valid PEM: {err}",
-                    path.display()
-                ))
-            })?;
-            if certificates.is_empty() {
-                return Err(Error::config(format!(
-                    "CA bundle {} holds no certificate",
-                    path.display()
-                )));
-            }
-            builder = builder.tls_certs_merge(certificates);
-        }
-        let client = builder
-            .build()
-            .map_err(|err| Error::config(format!("cannot build the HTTP client: {err}")))?;
-        Ok(HttpClient { client })
+        let client = build_client(options)?;
+        Ok(HttpClient {
+            options: options.clone(),
+            client: ArcSwap::from_pointee((std::process::id(), client)),
+        })
     }
 
+    /// This process's client (rebuilt after a fork).
+    fn client(&self) -> Result<reqwest::Client> {
+        let current = self.client.load();
+        let pid = std::process::id();
+        if current.0 == pid {
+            return Ok(current.1.clone());
+        }
+        let client = build_client(&self.options)?;
+        self.client
+            .store(std::sync::Arc::new((pid, client.clone())));
+        Ok(client)
+    }
+}
+
+/// A reqwest client with dbfed's settings: no redirects, timeouts, extra CA certificates.
+fn build_client(options: &HttpOptions) -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(concat!("dbfed/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.request_timeout);
+    if let Some(path) = &options.ca_bundle {
+        let pem = std::fs::read(path).map_err(|err| {
+            Error::config(format!("cannot read CA bundle {}: {err}", path.display()))
+        })?;
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| {
+            Error::config(format!(
+                "CA bundle {} is not valid PEM: {err}",
+                path.display()
+            ))
+        })?;
+        if certificates.is_empty() {
+            return Err(Error::config(format!(
+                "CA bundle {} holds no certificate",
+                path.display()
+            )));
+        }
+        builder = builder.tls_certs_merge(certificates);
+    }
+    builder
+        .build()
+        .map_err(|err| Error::config(format!("cannot build the HTTP client: {err}")))
+}
+
+impl HttpClient {
     /// GETs `url` with the given extra headers.
     pub async fn get(&self, url: &Url, headers: &[(&str, &str)]) -> Result<HttpResponse> {
-        let mut request = self.client.get(url.clone());
+        let mut request = self.client()?.get(url.clone());
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -145,7 +173,7 @@ impl HttpClient {
     /// POSTs `form` to `url`, form-encoded.
     pub async fn post_form(&self, url: &Url, form: &[(&str, &str)]) -> Result<HttpResponse> {
         let request = self
-            .client
+            .client()?
             .post(url.clone())
             .header("Accept", "application/json")
             .form(form);
