@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use futures::future::BoxFuture;
 use tokio::runtime::Handle;
 use url::Url;
 
@@ -22,18 +23,56 @@ pub const DEFAULT_SCOPE: &str = "all-apis";
 /// How far past its `exp` a subject JWT is still sent (the server's clock decides in the end).
 const SUBJECT_EXPIRY_LEEWAY: Duration = Duration::from_secs(30);
 
+/// Fetches a new token for a [`Credential`]; the credential's cache decides when.
+pub(crate) trait TokenProvider: fmt::Debug + Send + Sync + 'static {
+    /// Obtains a new token (one exchange or one token request, with retries).
+    fn fetch(&self) -> BoxFuture<'_, Result<AccessToken>>;
+}
+
 /// Databricks tokens for one workspace or account, from one subject-token source, cached and
 /// refreshed ahead of expiry. Cheap to clone; clones share the cache.
 #[derive(Clone)]
 pub struct Credential {
     cache: TokenCache,
-    exchanger: Arc<Exchanger>,
+    provider: Arc<dyn TokenProvider>,
+    /// Present for token-federation credentials; `None` for those that need no exchange.
+    exchanger: Option<Arc<Exchanger>>,
 }
 
 impl Credential {
     /// Starts configuring a credential.
     pub fn builder() -> CredentialBuilder {
         CredentialBuilder::default()
+    }
+
+    /// A credential whose tokens come from `provider`, cached by the same rules as every other.
+    #[allow(dead_code)] // first used by the Azure (Entra) credentials
+    pub(crate) fn from_provider(provider: Arc<dyn TokenProvider>, runtime: Option<Handle>) -> Self {
+        Self::with_parts(provider, None, runtime)
+    }
+
+    fn with_parts(
+        provider: Arc<dyn TokenProvider>,
+        exchanger: Option<Arc<Exchanger>>,
+        runtime: Option<Handle>,
+    ) -> Self {
+        let fetcher = provider.clone();
+        let fetch = Arc::new(move || {
+            let provider = fetcher.clone();
+            Box::pin(async move { provider.fetch().await }) as _
+        });
+        let runtime = runtime.or_else(|| Handle::try_current().ok());
+        Credential {
+            cache: TokenCache::new(fetch, runtime),
+            provider,
+            exchanger,
+        }
+    }
+
+    fn exchanger(&self) -> Result<&Exchanger> {
+        self.exchanger.as_deref().ok_or_else(|| {
+            Error::config("this credential gets its tokens without a token exchange")
+        })
     }
 
     /// A valid Databricks token: from the cache, or after one exchange shared by all waiting callers.
@@ -69,34 +108,27 @@ impl Credential {
         self.cache.stats()
     }
 
-    /// The token endpoint and audience, discovered on first use.
+    /// The token endpoint and audience, discovered on first use (token federation only).
     pub async fn endpoints(&self) -> Result<Endpoints> {
-        Ok(self.exchanger.endpoints().await?.as_ref().clone())
+        Ok(self.exchanger()?.endpoints().await?.as_ref().clone())
     }
 
-    /// A subject JWT from the configured source, for the resolved audience (for diagnostics).
+    /// A subject JWT from the configured source, for the resolved audience (token federation
+    /// only; for diagnostics).
     pub async fn subject_token(&self) -> Result<SubjectToken> {
-        let endpoints = self.exchanger.endpoints().await?;
-        self.exchanger.subject_token(&endpoints.audience).await
+        let exchanger = self.exchanger()?;
+        let endpoints = exchanger.endpoints().await?;
+        exchanger.subject_token(&endpoints.audience).await
     }
 }
 
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let exchanger = &self.exchanger;
-        let config = exchanger.endpoints.config();
-        f.debug_struct("Credential")
-            .field("host", &config.host.as_str())
-            .field("account", &config.is_account)
-            .field("client_id", &exchanger.client_id)
-            .field("scope", &exchanger.scope)
-            .field("source", &exchanger.source)
-            .finish_non_exhaustive()
+        f.debug_tuple("Credential").field(&self.provider).finish()
     }
 }
 
 /// Everything one exchange needs; shared by the cache's fetches.
-#[derive(Debug)]
 struct Exchanger {
     http: HttpClient,
     retry: RetryPolicy,
@@ -104,6 +136,25 @@ struct Exchanger {
     source: Arc<dyn SubjectTokenSource>,
     scope: String,
     client_id: Option<String>,
+}
+
+impl fmt::Debug for Exchanger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let config = self.endpoints.config();
+        f.debug_struct("TokenExchange")
+            .field("host", &config.host.as_str())
+            .field("account", &config.is_account)
+            .field("client_id", &self.client_id)
+            .field("scope", &self.scope)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenProvider for Exchanger {
+    fn fetch(&self) -> BoxFuture<'_, Result<AccessToken>> {
+        Box::pin(self.exchange())
+    }
 }
 
 impl Exchanger {
@@ -144,7 +195,7 @@ impl Exchanger {
         Ok(subject)
     }
 
-    async fn fetch(&self) -> Result<AccessToken> {
+    async fn exchange(&self) -> Result<AccessToken> {
         let endpoints = self.endpoints().await?;
         let subject = self.subject_token(&endpoints.audience).await?;
         let token_endpoint = Url::parse(&endpoints.token_endpoint)
@@ -327,16 +378,11 @@ impl CredentialBuilder {
             scope,
             client_id: self.client_id.filter(|id| !id.trim().is_empty()),
         });
-        let fetcher = exchanger.clone();
-        let fetch = Arc::new(move || {
-            let exchanger = fetcher.clone();
-            Box::pin(async move { exchanger.fetch().await }) as _
-        });
-        let runtime = self.runtime.or_else(|| Handle::try_current().ok());
-        Ok(Credential {
-            cache: TokenCache::new(fetch, runtime),
-            exchanger,
-        })
+        Ok(Credential::with_parts(
+            exchanger.clone(),
+            Some(exchanger),
+            self.runtime,
+        ))
     }
 }
 
