@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::ci::OidcClient;
 use crate::faults::Fault;
 use crate::idp::{self, MintRequest};
 use crate::policy::Policy;
@@ -25,6 +26,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/_testkit/mint", post(mint))
         .route("/_testkit/policies", post(add_policy))
+        .route("/_testkit/oidc-clients", post(add_oidc_client))
         .route("/_testkit/faults", post(add_fault))
         .route("/_testkit/settings", post(update_settings))
         .route("/_testkit/counters", get(counters))
@@ -73,6 +75,18 @@ async fn add_policy(
 ) -> Result<StatusCode, ControlError> {
     let policy: Policy = parse_json(&body)?;
     shared.lock().policies.push(policy);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn add_oidc_client(
+    State(shared): State<Arc<Shared>>,
+    body: Bytes,
+) -> Result<StatusCode, ControlError> {
+    let client: OidcClient = parse_json(&body)?;
+    if client.client_id.is_empty() {
+        return Err(ControlError::bad_request("client_id is required"));
+    }
+    shared.lock().oidc_clients.push(client);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -67,13 +67,19 @@ pub struct MintRequest {
 struct SigningKey {
     algorithm: Algorithm,
     kid: String,
+    private_pem: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
     jwk: Jwk,
 }
 
 impl SigningKey {
-    fn new(algorithm: Algorithm, encoding: EncodingKey) -> Self {
+    fn new(algorithm: Algorithm, private_pem: String) -> Self {
+        let encoding = match algorithm {
+            Algorithm::ES256 => EncodingKey::from_ec_pem(private_pem.as_bytes()),
+            _ => EncodingKey::from_rsa_pem(private_pem.as_bytes()),
+        }
+        .expect("a freshly generated key loads from its PEM");
         let mut jwk = Jwk::from_encoding_key(&encoding, algorithm)
             .expect("a freshly generated key converts to a JWK");
         jwk.common.public_key_use = Some(PublicKeyUse::Signature);
@@ -85,6 +91,7 @@ impl SigningKey {
         SigningKey {
             algorithm,
             kid,
+            private_pem,
             encoding,
             decoding,
             jwk,
@@ -120,17 +127,15 @@ impl SigningKeys {
         let rsa = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA-2048 key generation");
         let rsa_pkcs8 = rsa.as_der().expect("RSA key serializes to PKCS#8");
         let rsa_pem = pem("PRIVATE KEY", rsa_pkcs8.as_ref());
-        let rsa_encoding =
-            EncodingKey::from_rsa_pem(rsa_pem.as_bytes()).expect("generated RSA key loads");
 
         let ec =
             EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("P-256 key generation");
         let ec_pkcs8 = ec.to_pkcs8v1().expect("P-256 key serializes to PKCS#8");
-        let ec_encoding = EncodingKey::from_ec_der(ec_pkcs8.as_ref());
+        let ec_pem = pem("PRIVATE KEY", ec_pkcs8.as_ref());
 
         SigningKeys {
-            rsa: SigningKey::new(Algorithm::RS256, rsa_encoding),
-            ec: SigningKey::new(Algorithm::ES256, ec_encoding),
+            rsa: SigningKey::new(Algorithm::RS256, rsa_pem),
+            ec: SigningKey::new(Algorithm::ES256, ec_pem),
         }
     }
 
@@ -143,6 +148,11 @@ impl SigningKeys {
             Alg::Rs256 => &self.rsa,
             Alg::Es256 => &self.ec,
         }
+    }
+
+    /// The private key for `alg`, PKCS#8 PEM.
+    pub(crate) fn private_key_pem(&self, alg: Alg) -> &str {
+        &self.for_alg(alg).private_pem
     }
 
     /// The public keys as a JWKS document.
@@ -286,6 +296,9 @@ async fn openid_configuration(State(shared): State<Arc<Shared>>) -> Json<Value> 
     Json(json!({
         "issuer": issuer,
         "jwks_uri": format!("{issuer}/jwks"),
+        "token_endpoint": format!("{issuer}/token"),
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
     }))
 }

@@ -32,6 +32,7 @@
 
 #![warn(missing_docs)]
 
+mod ci;
 mod clock;
 mod connection;
 mod control;
@@ -49,6 +50,10 @@ use std::io;
 use std::net::{Ipv4Addr, TcpListener};
 use std::sync::Arc;
 
+pub use ci::{
+    AZURE_DEVOPS_ACCESS_TOKEN, AZURE_DEVOPS_AUDIENCE, AZURE_DEVOPS_ORGANIZATION,
+    GITHUB_DEFAULT_AUDIENCE, GITHUB_REQUEST_TOKEN, OidcClient,
+};
 pub use faults::Fault;
 pub use idp::{Alg, MintRequest};
 pub use policy::Policy;
@@ -152,6 +157,16 @@ impl Testkit {
     pub fn mint(&self, request: MintRequest) -> String {
         idp::mint(&self.shared, &request)
             .unwrap_or_else(|error| panic!("dbfed-testkit: cannot sign a JWT: {error}"))
+    }
+
+    /// Registers a client of the fake IdP's client-credentials endpoint (`{url}/idp/token`).
+    pub fn add_oidc_client(&self, client: OidcClient) {
+        self.shared.lock().oidc_clients.push(client);
+    }
+
+    /// The fake IdP's private key for `alg`, PKCS#8 PEM: sign `private_key_jwt` assertions with it.
+    pub fn signing_key_pem(&self, alg: Alg) -> String {
+        self.shared.keys.private_key_pem(alg).to_owned()
     }
 
     /// Adds a federation policy.

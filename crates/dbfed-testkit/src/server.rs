@@ -15,6 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use tokio::sync::oneshot;
 
+use crate::ci;
 use crate::connection::{AbortableListener, ConnectionAbort};
 use crate::control::{self, CONTROL_PREFIX};
 use crate::databricks::{self, RequestKind};
@@ -32,6 +33,7 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(idp::routes())
         .merge(databricks::routes())
+        .merge(ci::routes())
         .merge(control::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), front_door))

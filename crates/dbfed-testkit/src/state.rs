@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ci::OidcClient;
 use crate::duration_serde;
 use crate::faults::Fault;
 use crate::idp::SigningKeys;
@@ -28,6 +29,12 @@ pub struct Settings {
     pub host_type: HostType,
     /// `token_federation_default_oidc_audiences` in host metadata; omitted when empty (default).
     pub default_audiences: Vec<String>,
+    /// `sub` of the JWTs the CI look-alikes (GitHub, GCP) and the IdP's client-credentials
+    /// endpoint issue; default `repo:acme/pipelines:environment:prod`.
+    pub ci_subject: String,
+    /// Lifetime of the JWTs the CI look-alikes issue (`ci_token_lifetime_secs`); default 300 s.
+    #[serde(rename = "ci_token_lifetime_secs", with = "duration_serde::secs")]
+    pub ci_token_lifetime: Duration,
 }
 
 impl Default for Settings {
@@ -38,6 +45,8 @@ impl Default for Settings {
             host_metadata: true,
             host_type: HostType::Workspace,
             default_audiences: Vec::new(),
+            ci_subject: "repo:acme/pipelines:environment:prod".to_owned(),
+            ci_token_lifetime: Duration::from_secs(300),
         }
     }
 }
@@ -70,6 +79,8 @@ pub struct Counters {
     pub api_calls: u64,
     /// Protected API requests rejected with 401.
     pub api_rejections: u64,
+    /// Requests answered with a JWT by the CI look-alikes and the IdP's client-credentials endpoint.
+    pub ci_token_requests: u64,
 }
 
 /// One request received by a token endpoint, as the client sent it.
@@ -101,6 +112,7 @@ pub(crate) struct State {
     pub counters: Counters,
     pub exchanges: Vec<RecordedExchange>,
     pub issued: HashMap<String, IssuedToken>,
+    pub oidc_clients: Vec<OidcClient>,
 }
 
 impl State {
@@ -112,6 +124,7 @@ impl State {
             counters: Counters::default(),
             exchanges: Vec::new(),
             issued: HashMap::new(),
+            oidc_clients: Vec::new(),
         }
     }
 }
