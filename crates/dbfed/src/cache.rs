@@ -150,6 +150,15 @@ pub(crate) struct TokenCache {
     state: Arc<State>,
 }
 
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cached = self.state.current.load().is_some();
+        f.debug_struct("TokenCache")
+            .field("cached", &cached)
+            .finish_non_exhaustive()
+    }
+}
+
 impl TokenCache {
     /// A cache that calls `fetch` for tokens, spawning refreshes on `runtime` (or the current one).
     pub fn new(fetch: Fetch, runtime: Option<Handle>) -> Self {

@@ -46,7 +46,7 @@ pub(crate) async fn exchange(
     }
     let response = retry
         .run("token exchange", || async {
-            let response = http.post_form(request.token_endpoint, &form).await?;
+            let response = http.post_form(request.token_endpoint, &form, &[]).await?;
             tracing::debug!(
                 endpoint,
                 status = response.status,

@@ -170,13 +170,35 @@ impl HttpClient {
         self.send(url, request).await
     }
 
-    /// POSTs `form` to `url`, form-encoded.
-    pub async fn post_form(&self, url: &Url, form: &[(&str, &str)]) -> Result<HttpResponse> {
-        let request = self
+    /// POSTs `form` to `url`, form-encoded, with the given extra headers.
+    pub async fn post_form(
+        &self,
+        url: &Url,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Result<HttpResponse> {
+        let mut request = self
             .client()?
             .post(url.clone())
             .header("Accept", "application/json")
             .form(form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(url, request).await
+    }
+
+    /// POSTs an empty JSON body to `url` with the given extra headers.
+    pub async fn post_empty(&self, url: &Url, headers: &[(&str, &str)]) -> Result<HttpResponse> {
+        let mut request = self
+            .client()?
+            .post(url.clone())
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json")
+            .body("{}");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         self.send(url, request).await
     }
 
@@ -277,6 +299,24 @@ pub(crate) fn secure_url(url: &str, what: &str) -> Result<Url> {
     }
 }
 
+/// Like [`secure_url`], but also lets plain http reach a cloud metadata server: the link-local
+/// addresses `169.254.169.254` and `fd00:ec2::254`, and `metadata.google.internal`. Only
+/// sources that talk to such a server use it.
+pub(crate) fn metadata_service_url(url: &str, what: &str) -> Result<Url> {
+    let parsed = Url::parse(url)
+        .map_err(|err| Error::config(format!("{what} `{url}` is not a URL: {err}")))?;
+    let metadata_host = match parsed.host() {
+        Some(Host::Ipv4(ip)) => ip == std::net::Ipv4Addr::new(169, 254, 169, 254),
+        Some(Host::Ipv6(ip)) => ip == std::net::Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254),
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("metadata.google.internal"),
+        None => false,
+    };
+    if parsed.scheme() == "http" && metadata_host {
+        return Ok(parsed);
+    }
+    secure_url(url, what)
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
@@ -312,6 +352,24 @@ mod tests {
                 matches!(secure_url(bad, "url"), Err(Error::Config { .. })),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn plain_http_reaches_only_metadata_servers_and_loopback() {
+        for ok in [
+            "http://169.254.169.254/metadata/identity/oauth2/token",
+            "http://metadata.google.internal/computeMetadata/v1/",
+            "http://[fd00:ec2::254]/latest",
+            "http://127.0.0.1:9/x",
+        ] {
+            assert!(metadata_service_url(ok, "url").is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://169.254.169.253/x",
+            "http://metadata.google.internal.evil.com/",
+        ] {
+            assert!(metadata_service_url(bad, "url").is_err(), "{bad}");
         }
     }
 

@@ -1,18 +1,33 @@
 //! Where subject JWTs come from: the [`SubjectTokenSource`] trait and its implementations.
 
+mod azure_devops;
 mod callback;
+mod chain;
+mod ci_token;
+mod command;
 mod env;
+mod fetched;
 mod file;
 mod fixed;
+mod gcp;
+mod github;
+mod oidc_client;
 
 use std::fmt::Debug;
 
 use futures::future::BoxFuture;
 
+pub use azure_devops::AzureDevOps;
 pub use callback::Callback;
+pub use chain::Chain;
+pub use ci_token::CiToken;
+pub use command::{AUDIENCE_PLACEHOLDER, Command};
 pub use env::EnvVar;
-pub use file::File;
+pub use file::{File, KUBERNETES_SERVICE_ACCOUNT_TOKEN};
 pub use fixed::Fixed;
+pub use gcp::GcpMetadata;
+pub use github::GitHubActions;
+pub use oidc_client::{ClientAuth, KeyAlgorithm, OidcClientCredentials, TokenField};
 
 use crate::error::Result;
 use crate::token::SubjectToken;
