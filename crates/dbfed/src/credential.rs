@@ -113,6 +113,17 @@ impl Credential {
         Ok(self.exchanger()?.endpoints().await?.as_ref().clone())
     }
 
+    /// The Databricks account id, when configured (token federation only).
+    pub fn account_id(&self) -> Option<&str> {
+        let exchanger = self.exchanger.as_deref()?;
+        exchanger.endpoints.config().account_id.as_deref()
+    }
+
+    /// The name of the subject-token source (`env`, `github-actions`, …; token federation only).
+    pub fn source_name(&self) -> Option<&str> {
+        Some(self.exchanger.as_deref()?.source.name())
+    }
+
     /// A subject JWT from the configured source, for the resolved audience (token federation
     /// only; for diagnostics).
     pub async fn subject_token(&self) -> Result<SubjectToken> {
@@ -218,7 +229,7 @@ impl Exchanger {
 
 /// Configures a [`Credential`]. Set a host (workspace or account) and a source; the rest has
 /// sensible defaults.
-#[derive(Default)]
+#[derive(Debug, Default)]
 #[must_use]
 pub struct CredentialBuilder {
     host: Option<String>,

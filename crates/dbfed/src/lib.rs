@@ -2,7 +2,9 @@
 #![warn(missing_docs)]
 
 mod cache;
+pub mod config;
 mod credential;
+mod diagnose;
 mod endpoints;
 mod error;
 mod exchange;
@@ -13,6 +15,7 @@ mod token;
 
 pub use cache::Stats;
 pub use credential::{Credential, CredentialBuilder, DEFAULT_SCOPE};
+pub use diagnose::{ACCEPTED_ALGORITHMS, FederationPolicy, Mismatch, diagnose};
 pub use endpoints::{AudienceOrigin, EndpointOrigin, Endpoints};
 pub use error::{Cause, Error, ErrorKind, Result};
 pub use exchange::{GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_JWT};
