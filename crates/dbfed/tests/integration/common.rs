@@ -82,3 +82,68 @@ pub async fn call_me(kit: &Testkit, token: &dbfed::AccessToken) -> (u16, serde_j
     let body = response.json().await.unwrap_or(serde_json::Value::Null);
     (status, body)
 }
+
+/// Serialises tests that set process-wide environment variables with fixed names.
+pub static ENV_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Sets environment variables for the life of the guard, restoring them afterwards.
+/// Hold [`ENV_LOCK`] while it lives.
+pub struct EnvVars(Vec<(String, Option<String>)>);
+
+impl EnvVars {
+    /// Sets each `(name, value)`; `None` removes the variable.
+    pub fn set(vars: &[(&str, Option<&str>)]) -> Self {
+        let saved = vars
+            .iter()
+            .map(|(name, _)| (name.to_string(), std::env::var(name).ok()))
+            .collect();
+        for (name, value) in vars {
+            // SAFETY: callers hold ENV_LOCK; no other test touches these variables meanwhile.
+            unsafe {
+                match value {
+                    Some(value) => std::env::set_var(name, value),
+                    None => std::env::remove_var(name),
+                }
+            }
+        }
+        EnvVars(saved)
+    }
+}
+
+impl Drop for EnvVars {
+    fn drop(&mut self) {
+        for (name, value) in &self.0 {
+            // SAFETY: as in `set`.
+            unsafe {
+                match value {
+                    Some(value) => std::env::set_var(name, value),
+                    None => std::env::remove_var(name),
+                }
+            }
+        }
+    }
+}
+
+/// Adds a service-principal policy for `client_id` accepting `subject` and `audience`.
+pub fn add_sp_policy(kit: &Testkit, client_id: &str, subject: &str, audience: &str) {
+    kit.add_policy(Policy {
+        client_id: Some(client_id.into()),
+        issuer: kit.issuer(),
+        audiences: vec![audience.into()],
+        subject: Some(subject.into()),
+        subject_claim: None,
+    });
+}
+
+/// Calls `token()` `n` times concurrently and checks every call succeeded.
+pub async fn many_tokens(credential: &Credential, n: usize) {
+    let calls: Vec<_> = (0..n)
+        .map(|_| {
+            let credential = credential.clone();
+            tokio::spawn(async move { credential.token().await })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("no panic").expect("a token");
+    }
+}

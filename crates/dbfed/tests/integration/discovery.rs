@@ -177,3 +177,37 @@ async fn a_failing_discovery_document_is_an_error_not_a_silent_fallback() {
     // Not remembered: the next call discovers again and succeeds.
     credential.token().await.unwrap();
 }
+
+#[tokio::test]
+async fn diagnose_explains_the_token_endpoint_audience_trap() {
+    let kit = testkit();
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    // No audience and no account id: the audience falls back to the token endpoint URL.
+    let credential = Credential::builder()
+        .workspace(kit.url())
+        .client_id(CLIENT_ID)
+        .source(minting_source(&kit, asked))
+        .build()
+        .unwrap();
+    let policy = dbfed::FederationPolicy::new(kit.issuer())
+        .audiences([kit.account_id()])
+        .subject(SUBJECT);
+
+    let mismatches = credential.diagnose(&policy).await.unwrap();
+
+    match mismatches.as_slice() {
+        [
+            dbfed::Mismatch::AudienceNotAccepted {
+                actual,
+                token_endpoint_trap,
+                ..
+            },
+        ] => {
+            assert_eq!(actual, &vec![kit.workspace_token_endpoint()]);
+            assert!(token_endpoint_trap);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(mismatches[0].to_string().contains("account id"));
+    assert_eq!(kit.counters().exchanges, 0, "diagnosis exchanges nothing");
+}

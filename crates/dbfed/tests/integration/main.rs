@@ -1,7 +1,9 @@
 //! Integration tests: dbfed against the testkit's fake IdP and fake Databricks, over real HTTP.
 
 mod cache;
+mod ci_sources;
 mod common;
+mod config;
 mod discovery;
 mod exchange;
 mod retry;
