@@ -1,6 +1,6 @@
 //! The RFC 8693 token exchange: the form sent, the answer read, and server errors in words.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use url::Url;
@@ -46,6 +46,7 @@ pub(crate) async fn exchange(
     }
     let response = retry
         .run("token exchange", || async {
+            let sent_at = Instant::now();
             let response = http.post_form(request.token_endpoint, &form, &[]).await?;
             tracing::debug!(
                 endpoint,
@@ -53,19 +54,20 @@ pub(crate) async fn exchange(
                 "token exchange answered"
             );
             if response.is_success() {
-                Ok(response)
+                Ok((sent_at, response))
             } else {
                 Err(rejection(&endpoint, &response))
             }
         })
         .await?;
+    let (sent_at, response) = response;
     let fallback_lifetime = request
         .subject_token
         .claims()
         .and_then(|claims| claims.expires_at())
         .and_then(|exp| exp.duration_since(std::time::SystemTime::now()).ok())
         .unwrap_or(DEFAULT_LIFETIME);
-    parse_token_response(&endpoint, &response, fallback_lifetime)
+    parse_token_response(&endpoint, &response, sent_at, fallback_lifetime)
 }
 
 /// A successful token response (RFC 6749 §5.1), lenient where servers differ.
@@ -158,6 +160,7 @@ fn plain_text_excerpt(response: &HttpResponse) -> Option<String> {
 fn parse_token_response(
     endpoint: &str,
     response: &HttpResponse,
+    sent_at: Instant,
     fallback_lifetime: Duration,
 ) -> Result<AccessToken> {
     let malformed = |reason: String| Error::Malformed {
@@ -184,20 +187,34 @@ fn parse_token_response(
     let lifetime = match parsed.expires_in {
         None => fallback_lifetime,
         Some(NumberOrString::Number(seconds)) => seconds_to_duration(seconds)
+            .map(without_rounding)
             .ok_or_else(|| malformed(format!("expires_in {seconds} is not a duration")))?,
         Some(NumberOrString::String(text)) => text
             .trim()
             .parse::<f64>()
             .ok()
             .and_then(seconds_to_duration)
+            .map(without_rounding)
             .ok_or_else(|| malformed(format!("expires_in {text:?} is not a number")))?,
     };
-    Ok(AccessToken::new(
+    Ok(AccessToken::valid_from(
         access_token,
         parsed.token_type.unwrap_or_else(|| "Bearer".into()),
+        sent_at,
         lifetime,
         parsed.scope,
     ))
+}
+
+/// Servers compute expiry in whole seconds, so a token may expire up to a second before
+/// "sent + expires_in": count a second less (half the lifetime for tokens of two seconds or less).
+fn without_rounding(expires_in: Duration) -> Duration {
+    const ROUNDING: Duration = Duration::from_secs(1);
+    if expires_in > ROUNDING * 2 {
+        expires_in - ROUNDING
+    } else {
+        expires_in / 2
+    }
 }
 
 fn seconds_to_duration(seconds: f64) -> Option<Duration> {
@@ -260,21 +277,39 @@ mod tests {
             r#"{"access_token":"t","token_type":"bearer","expires_in":3600}"#,
             r#"{"access_token":"t","token_type":"Bearer","expires_in":"3600"}"#,
         ] {
-            let token = parse_token_response("e", &response(200, body), fallback).unwrap();
-            assert_eq!(token.lifetime(), Duration::from_secs(3600));
+            let token =
+                parse_token_response("e", &response(200, body), Instant::now(), fallback).unwrap();
+            assert_eq!(
+                token.lifetime(),
+                Duration::from_secs(3599),
+                "a second less for rounding"
+            );
             assert_eq!(token.token_type(), "Bearer");
         }
-        let missing =
-            parse_token_response("e", &response(200, r#"{"access_token":"t"}"#), fallback);
+        let missing = parse_token_response(
+            "e",
+            &response(200, r#"{"access_token":"t"}"#),
+            Instant::now(),
+            fallback,
+        );
         assert_eq!(missing.unwrap().lifetime(), fallback);
         let bad = parse_token_response(
             "e",
             &response(200, r#"{"access_token":"t","expires_in":"soon"}"#),
+            Instant::now(),
             fallback,
         );
         assert!(matches!(bad, Err(Error::Malformed { .. })));
-        let empty =
-            parse_token_response("e", &response(200, r#"{"token_type":"Bearer"}"#), fallback);
+        let empty = parse_token_response(
+            "e",
+            &response(200, r#"{"token_type":"Bearer"}"#),
+            Instant::now(),
+            fallback,
+        );
         assert!(matches!(empty, Err(Error::Malformed { .. })));
+        assert_eq!(
+            without_rounding(Duration::from_secs(2)),
+            Duration::from_secs(1)
+        );
     }
 }

@@ -61,6 +61,17 @@ impl AccessToken {
         lifetime: Duration,
         scope: Option<String>,
     ) -> Self {
+        Self::valid_from(token, token_type, Instant::now(), lifetime, scope)
+    }
+
+    /// A token valid for `lifetime` counted from `start` (e.g. when its request was sent).
+    pub(crate) fn valid_from(
+        token: impl Into<Secret>,
+        token_type: impl Into<String>,
+        start: Instant,
+        lifetime: Duration,
+        scope: Option<String>,
+    ) -> Self {
         let token_type = token_type.into();
         // RFC 6750 spells the scheme "Bearer"; some servers answer "bearer".
         let token_type = if token_type.eq_ignore_ascii_case("bearer") {
@@ -68,12 +79,13 @@ impl AccessToken {
         } else {
             token_type
         };
+        let expires_at = SystemTime::now() - start.elapsed() + lifetime;
         AccessToken(Arc::new(AccessTokenInner {
             token: token.into(),
             token_type,
             scope,
-            expires_at: SystemTime::now() + lifetime,
-            obtained_at: Instant::now(),
+            expires_at,
+            obtained_at: start,
             lifetime,
         }))
     }
@@ -93,7 +105,8 @@ impl AccessToken {
         self.0.scope.as_deref()
     }
 
-    /// When the token expires (local receipt time plus `expires_in`, so immune to clock skew).
+    /// When the token expires, by the local clock: when its request was sent plus `expires_in`,
+    /// less the server's rounding to whole seconds (so immune to clock skew, never late).
     pub fn expires_at(&self) -> SystemTime {
         self.0.expires_at
     }
