@@ -1,0 +1,57 @@
+//! `dbfed exec -- CMD …`: run a command that reads Databricks tokens from a metadata-service
+//! endpoint, so that a long-running child refreshes its tokens itself.
+
+use clap::Args;
+
+use crate::options::ConfigArgs;
+use crate::serve::{credential_and_host, start};
+use crate::{EXIT_FAILURE, Failure};
+
+/// Arguments of `dbfed exec`.
+#[derive(Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// The command and its arguments (after `--`).
+    #[arg(trailing_var_arg = true, required = true, value_name = "COMMAND")]
+    command: Vec<String>,
+}
+
+/// Runs the command with `DATABRICKS_HOST`, `DATABRICKS_AUTH_TYPE=metadata-service` and
+/// `DATABRICKS_METADATA_SERVICE_URL` set; exits with its exit code.
+pub async fn run(args: ExecArgs) -> Result<u8, Failure> {
+    let (credential, host) = credential_and_host(&args.config).await?;
+    let server = start(credential, host.clone(), 0).await?;
+    let (program, arguments) = args
+        .command
+        .split_first()
+        .ok_or_else(|| Failure::config("no command given"))?;
+    let status = tokio::process::Command::new(program)
+        .args(arguments)
+        .env("DATABRICKS_HOST", &host)
+        .env("DATABRICKS_AUTH_TYPE", "metadata-service")
+        .env("DATABRICKS_METADATA_SERVICE_URL", &server.url)
+        .status()
+        .await
+        .map_err(|err| Failure {
+            code: EXIT_FAILURE,
+            message: format!("cannot run `{program}`: {err}"),
+        })?;
+    server.stop().await;
+    Ok(exit_code(status))
+}
+
+/// The child's exit code; 128 + the signal number if a signal ended it (as shells report it).
+fn exit_code(status: std::process::ExitStatus) -> u8 {
+    if let Some(code) = status.code() {
+        return u8::try_from(code).unwrap_or(EXIT_FAILURE);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return u8::try_from(128 + signal).unwrap_or(EXIT_FAILURE);
+        }
+    }
+    EXIT_FAILURE
+}
