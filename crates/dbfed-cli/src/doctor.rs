@@ -111,7 +111,7 @@ pub async fn run(args: DoctorArgs) -> Result<u8, Failure> {
         .claims()
         .map(|claims| claims.aud)
         .unwrap_or_default();
-    if !audiences.iter().any(|aud| *aud == endpoints.audience) {
+    if !audiences.contains(&endpoints.audience) {
         note(format!(
             "the JWT's audience {audiences:?} is not the audience above: sources that cannot \
              choose an audience (files, variables) carry what their issuer put in"
