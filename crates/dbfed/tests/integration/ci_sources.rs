@@ -481,3 +481,36 @@ async fn a_chain_takes_the_first_source_that_works_and_lists_every_failure() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn terraform_reads_the_tagged_workload_identity_token() {
+    let kit = testkit();
+    let variable = "TFC_WORKLOAD_IDENTITY_TOKEN_DBFED_TEST";
+    // SAFETY: a variable name only this test uses.
+    unsafe { std::env::set_var(variable, sp_jwt(&kit)) };
+    let tagged = source::CiToken::terraform(Some("DBFED_TEST"));
+    assert_eq!(tagged.variables(), [variable]);
+    credential_for(&kit, tagged).token().await.unwrap();
+    unsafe { std::env::remove_var(variable) };
+
+    let err = credential_for(&kit, source::CiToken::terraform(Some("DBFED_TEST")))
+        .token()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains(variable), "{err}");
+}
+
+#[tokio::test]
+async fn buildkite_without_the_agent_says_it_cannot_run_it() {
+    let _lock = ENV_LOCK.lock().await;
+    let kit = testkit();
+    let _env = EnvVars::set(&[("PATH", Some("/nonexistent"))]);
+    let err = credential_for(&kit, source::Command::buildkite())
+        .token()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("cannot run `buildkite-agent`"),
+        "{err}"
+    );
+}
