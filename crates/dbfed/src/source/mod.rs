@@ -9,7 +9,7 @@ use std::fmt::Debug;
 
 use futures::future::BoxFuture;
 
-pub use callback::Callback;
+pub use callback::{Callback, DEFAULT_CALLBACK_TIMEOUT};
 pub use env::EnvVar;
 pub use file::File;
 pub use fixed::Fixed;
