@@ -42,7 +42,7 @@ class _CallbackLoop:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
             future.cancel()
-            raise TimeoutError(f"the async source callback did not finish within {timeout} s") from None
+            raise TimeoutError(f"the async source callback did not return within {timeout} s") from None
 
 
 async def _await(awaitable: Awaitable[Any]) -> Any:
