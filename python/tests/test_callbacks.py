@@ -8,7 +8,7 @@ import threading
 import pytest
 
 import dbfed
-from conftest import SP_CLIENT_ID, Testkit
+from testkit import SP_CLIENT_ID, Testkit
 
 
 class VaultDown(Exception):
@@ -91,7 +91,7 @@ def test_an_exception_in_a_callback_reaches_the_async_api(kit: Testkit) -> None:
 
 
 def test_a_callback_must_return_a_str(kit: Testkit) -> None:
-    credential = kit.credential(dbfed.sources.Callback(lambda context: b"bytes"))
+    credential = kit.credential(dbfed.sources.Callback(lambda context: b"bytes"))  # type: ignore[arg-type,return-value]
     with pytest.raises(dbfed.SourceError, match="returned bytes") as error:
         credential.token()
     assert isinstance(error.value.__cause__, TypeError)

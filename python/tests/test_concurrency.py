@@ -11,7 +11,7 @@ import time
 import pytest
 
 import dbfed
-from conftest import Testkit
+from testkit import Testkit
 
 #: Holds every token request long enough for all callers to arrive while it is in flight.
 EXCHANGE_DELAY_MS = 500

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import dbfed
-from conftest import AUDIENCE, SP_CLIENT_ID, USER, Testkit
+from testkit import AUDIENCE, SP_CLIENT_ID, USER, Testkit
 
 
 def assert_api_accepts(kit: Testkit, token: dbfed.AccessToken, principal: str) -> None:

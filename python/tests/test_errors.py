@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import dbfed
-from conftest import AUDIENCE, SP_CLIENT_ID, SUBJECT, Testkit
+from testkit import AUDIENCE, SP_CLIENT_ID, SUBJECT, Testkit
 
 
 def test_every_exception_is_a_dbfed_error() -> None:
