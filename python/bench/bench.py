@@ -1,6 +1,7 @@
 """dbfed side by side with databricks-sdk, against one dbfed-testkit server; prints a table.
 
-    maturin develop --release --manifest-path bindings/python/Cargo.toml
+    (cd python && maturin build --release --out ../target/wheels/release)
+    pip install --force-reinstall --no-deps target/wheels/release/dbfed-*.whl
     python python/bench/bench.py            # the figures in BENCHMARKS.md
     python python/bench/bench.py --smoke    # a few iterations, to prove the script works
 
