@@ -17,3 +17,21 @@ ensure_rust() {
     fi
   done
 }
+
+# The Python dev/test venv at .venv, with python/requirements-dev.txt installed (reinstalled
+# only when that file changes); activated for the rest of the script.
+ensure_python_venv() {
+  local requirements=python/requirements-dev.txt
+  local stamp=.venv/.requirements.sha256
+  local wanted
+  wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
+  if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+  fi
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    echo "$wanted" >"$stamp"
+  fi
+  export VIRTUAL_ENV="$PWD/.venv"
+  export PATH="$VIRTUAL_ENV/bin:$PATH"
+}

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 
@@ -15,10 +16,18 @@ type CallbackFn = dyn Fn(SourceContext) -> BoxFuture<'static, std::result::Resul
     + Send
     + Sync;
 
+/// How long a callback may run before the exchange gives up on it, unless set with
+/// [`Callback::timeout`].
+pub const DEFAULT_CALLBACK_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Calls an async function of the application for every JWT.
+///
+/// A call that has not returned within the timeout (default [`DEFAULT_CALLBACK_TIMEOUT`])
+/// fails with [`Error::Source`], so a hung callback cannot hang the callers waiting for a token.
 #[derive(Clone)]
 pub struct Callback {
     function: Arc<CallbackFn>,
+    timeout: Duration,
 }
 
 impl Callback {
@@ -34,13 +43,22 @@ impl Callback {
                 let future = function(context);
                 Box::pin(async move { future.await.map_err(Into::into) })
             }),
+            timeout: DEFAULT_CALLBACK_TIMEOUT,
         }
+    }
+
+    /// Sets how long one call may run before it fails.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 }
 
 impl fmt::Debug for Callback {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Callback")
+        f.debug_struct("Callback")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }
 
@@ -54,14 +72,40 @@ impl SubjectTokenSource for Callback {
         context: &'a SourceContext,
     ) -> BoxFuture<'a, Result<SubjectToken>> {
         Box::pin(async move {
-            match (self.function)(context.clone()).await {
-                Ok(jwt) => non_empty(self.name(), "the callback's JWT", &jwt),
-                Err(err) => Err(Error::Source {
+            let call = (self.function)(context.clone());
+            match tokio::time::timeout(self.timeout, call).await {
+                Ok(Ok(jwt)) => non_empty(self.name(), "the callback's JWT", &jwt),
+                Ok(Err(err)) => Err(Error::Source {
                     source_name: self.name().to_owned(),
                     message: format!("the callback failed: {err}"),
                     cause: Some(Arc::from(err)),
                 }),
+                Err(_elapsed) => Err(Error::source(
+                    self.name(),
+                    format!("the callback did not return within {:?}", self.timeout),
+                )),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_callback_that_does_not_return_in_time_fails() {
+        let hung =
+            Callback::new(|_| futures::future::pending::<std::result::Result<String, BoxError>>())
+                .timeout(Duration::from_secs(5));
+        let err = hung
+            .subject_token(&SourceContext::new("aud"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Source { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains("did not return within 5s"),
+            "{err}"
+        );
     }
 }

@@ -18,7 +18,7 @@ use std::fmt::Debug;
 use futures::future::BoxFuture;
 
 pub use azure_devops::AzureDevOps;
-pub use callback::Callback;
+pub use callback::{Callback, DEFAULT_CALLBACK_TIMEOUT};
 pub use chain::Chain;
 pub use ci_token::CiToken;
 pub use command::{AUDIENCE_PLACEHOLDER, Command};

@@ -1,0 +1,233 @@
+//! The native base of `dbfed.Credential`: building one from keyword arguments, and the sync
+//! calls. `dbfed.Credential` (Python) adds `token_async` on top of `_fetch_token_into`.
+
+use std::path::PathBuf;
+
+use dbfed::HttpOptions;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyAny, PyDict};
+
+use crate::errors::{self, config_error};
+use crate::options::{RetryPolicy, seconds};
+use crate::repr::quoted;
+use crate::runtime;
+use crate::sources::Source;
+use crate::token::{AccessToken, Stats};
+
+/// Databricks tokens for one workspace or account, exchanged for the JWTs of one source.
+#[pyclass(subclass, frozen, module = "dbfed._native", name = "Credential")]
+pub(crate) struct Credential {
+    inner: dbfed::Credential,
+    repr: String,
+}
+
+#[pymethods]
+impl Credential {
+    #[new]
+    #[pyo3(signature = (
+        *,
+        source,
+        host = None,
+        account_host = None,
+        account_id = None,
+        client_id = None,
+        scopes = None,
+        audience = None,
+        token_endpoint = None,
+        discovery_url = None,
+        connect_timeout = None,
+        request_timeout = None,
+        ca_bundle = None,
+        retry = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        source: &Bound<'_, Source>,
+        host: Option<String>,
+        account_host: Option<String>,
+        account_id: Option<String>,
+        client_id: Option<String>,
+        scopes: Option<Vec<String>>,
+        audience: Option<String>,
+        token_endpoint: Option<String>,
+        discovery_url: Option<String>,
+        connect_timeout: Option<f64>,
+        request_timeout: Option<f64>,
+        ca_bundle: Option<PathBuf>,
+        retry: Option<&Bound<'_, RetryPolicy>>,
+    ) -> PyResult<Self> {
+        let mut shown = Vec::new();
+        let mut builder = dbfed::Credential::builder().shared_source(source.get().inner.clone());
+        match (host, account_host) {
+            (Some(_), Some(_)) => {
+                return Err(config_error(
+                    py,
+                    "give `host` (a workspace) or `account_host` (account-level APIs), not both",
+                ));
+            }
+            (Some(host), None) => {
+                shown.push(("host", quoted(py, &host)?));
+                builder = builder.workspace(host);
+                if let Some(account_id) = account_id {
+                    shown.push(("account_id", quoted(py, &account_id)?));
+                    builder = builder.account_id(account_id);
+                }
+            }
+            (None, Some(host)) => {
+                shown.push(("account_host", quoted(py, &host)?));
+                let account_id = account_id.unwrap_or_default();
+                shown.push(("account_id", quoted(py, &account_id)?));
+                builder = builder.account(host, account_id);
+            }
+            (None, None) => {
+                if let Some(account_id) = account_id {
+                    shown.push(("account_id", quoted(py, &account_id)?));
+                    builder = builder.account_id(account_id);
+                }
+            }
+        }
+        for (name, value) in [
+            ("client_id", &client_id),
+            ("audience", &audience),
+            ("token_endpoint", &token_endpoint),
+            ("discovery_url", &discovery_url),
+        ] {
+            if let Some(value) = value {
+                shown.push((name, quoted(py, value)?));
+            }
+        }
+        if let Some(client_id) = client_id {
+            builder = builder.client_id(client_id);
+        }
+        if let Some(scopes) = scopes {
+            builder = builder.scopes(scopes);
+        }
+        if let Some(audience) = audience {
+            builder = builder.audience(audience);
+        }
+        if let Some(url) = token_endpoint {
+            builder = builder.token_endpoint(url);
+        }
+        if let Some(url) = discovery_url {
+            builder = builder.discovery_url(url);
+        }
+        let mut http = HttpOptions::default();
+        if let Some(timeout) = connect_timeout {
+            http = http.connect_timeout(seconds(py, "connect_timeout", timeout)?);
+        }
+        if let Some(timeout) = request_timeout {
+            http = http.request_timeout(seconds(py, "request_timeout", timeout)?);
+        }
+        if let Some(path) = ca_bundle {
+            http = http.ca_bundle(path);
+        }
+        builder = builder.http_options(http);
+        if let Some(retry) = retry {
+            builder = builder.retry_policy(retry.get().inner.clone());
+        }
+        let inner = builder.build().map_err(|err| errors::to_py_err(py, &err))?;
+        shown.push(("source", source.repr()?.to_string()));
+        let fields: Vec<String> = shown
+            .into_iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        Ok(Credential {
+            inner,
+            repr: format!("Credential({})", fields.join(", ")),
+        })
+    }
+
+    /// A valid token: from the cache (no I/O), or after one exchange shared by every caller
+    /// waiting for it. Releases the GIL while it waits.
+    fn token(&self, py: Python<'_>) -> PyResult<AccessToken> {
+        if let Some(token) = runtime::in_context(|| self.inner.cached_token())? {
+            return Ok(AccessToken { inner: token });
+        }
+        let credential = self.inner.clone();
+        runtime::block_on(py, async move { credential.token().await })?
+            .map(|token| AccessToken { inner: token })
+            .map_err(|err| errors::to_py_err(py, &err))
+    }
+
+    /// The cached token if it can be had without waiting, else None (then call `token`).
+    fn cached_token(&self) -> PyResult<Option<AccessToken>> {
+        Ok(runtime::in_context(|| self.inner.cached_token())?
+            .map(|token| AccessToken { inner: token }))
+    }
+
+    /// Starts fetching a token and settles the asyncio `future` with it (or with the error)
+    /// on the future's event loop.
+    fn _fetch_token_into(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
+        let event_loop = future
+            .call_method0(intern!(future.py(), "get_loop"))?
+            .unbind();
+        let future = future.clone().unbind();
+        let credential = self.inner.clone();
+        runtime::spawn(async move {
+            let result = credential.token().await;
+            // Without Python (it is shutting down) nobody is left to tell.
+            let _ = Python::try_attach(|py| settle(py, &event_loop, &future, result));
+        })
+    }
+
+    /// `{"Authorization": "Bearer <token>"}` for a request.
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let token = self.token(py)?;
+        let headers = PyDict::new(py);
+        headers.set_item(
+            intern!(py, "Authorization"),
+            token.inner.authorization_header(),
+        )?;
+        Ok(headers)
+    }
+
+    /// Forgets the cached token, so the next call exchanges anew.
+    fn invalidate(&self) -> PyResult<()> {
+        runtime::in_context(|| self.inner.invalidate())
+    }
+
+    /// Forgets `token` if it is still the cached one (call it after an API answered 401 to
+    /// it); many callers reporting the same token cause a single refresh. Returns whether it did.
+    fn invalidate_token(&self, token: &Bound<'_, AccessToken>) -> PyResult<bool> {
+        runtime::in_context(|| self.inner.invalidate_token(&token.get().inner))
+    }
+
+    /// Counters of exchanges, cache hits, refreshes and failures.
+    fn stats(&self) -> Stats {
+        self.inner.stats().into()
+    }
+
+    fn __repr__(&self) -> &str {
+        &self.repr
+    }
+}
+
+/// Settles an asyncio future from a runtime thread, through its loop (`call_soon_threadsafe`).
+fn settle(
+    py: Python<'_>,
+    event_loop: &Py<PyAny>,
+    future: &Py<PyAny>,
+    result: dbfed::Result<dbfed::AccessToken>,
+) -> PyResult<()> {
+    static SETTLE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let settle = SETTLE.import(py, "dbfed._futures", "settle")?;
+    let (value, error) = match result {
+        Ok(token) => (
+            Py::new(py, AccessToken { inner: token })?.into_any(),
+            py.None(),
+        ),
+        Err(err) => (
+            py.None(),
+            errors::to_py_err(py, &err).into_value(py).into_any(),
+        ),
+    };
+    event_loop.call_method1(
+        py,
+        intern!(py, "call_soon_threadsafe"),
+        (settle, future, value, error),
+    )?;
+    Ok(())
+}

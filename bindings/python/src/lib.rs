@@ -1,0 +1,31 @@
+//! `dbfed._native`: the extension module under the `dbfed` Python package. Type conversion and
+//! error mapping only; every behaviour lives in the `dbfed` crate.
+
+mod credential;
+mod errors;
+mod logging;
+mod options;
+mod repr;
+mod runtime;
+mod sources;
+mod token;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    logging::install();
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    module.add_class::<credential::Credential>()?;
+    module.add_class::<token::AccessToken>()?;
+    module.add_class::<token::Stats>()?;
+    module.add_class::<options::RetryPolicy>()?;
+    module.add_class::<sources::Source>()?;
+    module.add_class::<sources::Fixed>()?;
+    module.add_class::<sources::EnvVar>()?;
+    module.add_class::<sources::File>()?;
+    module.add_class::<sources::Callback>()?;
+    module.add_class::<sources::SourceContext>()?;
+    module.add_function(wrap_pyfunction!(runtime::_after_fork_in_child, module)?)?;
+    Ok(())
+}

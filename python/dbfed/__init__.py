@@ -1,0 +1,47 @@
+"""dbfed: call Databricks APIs with tokens from your own identity provider (OAuth token
+federation, RFC 8693), cached and refreshed ahead of expiry.
+
+    import dbfed
+
+    credential = dbfed.Credential(
+        host="https://dbc-1234abcd-5678.cloud.databricks.com",
+        client_id="6f1c1a3e-0000-4a5b-9c8d-0123456789ab",
+        source=dbfed.sources.File("/var/run/secrets/tokens/databricks"),
+    )
+    headers = credential.headers()  # {"Authorization": "Bearer …"}
+"""
+
+import os as _os
+
+from . import _native, sources
+from ._credential import Credential
+from ._native import AccessToken, RetryPolicy, Stats
+from .errors import (
+    ConfigError,
+    DbfedError,
+    ExchangeError,
+    MalformedResponseError,
+    SourceError,
+    TransportError,
+)
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "AccessToken",
+    "ConfigError",
+    "Credential",
+    "DbfedError",
+    "ExchangeError",
+    "MalformedResponseError",
+    "RetryPolicy",
+    "SourceError",
+    "Stats",
+    "TransportError",
+    "sources",
+]
+
+# A child process (gunicorn --preload, multiprocessing) builds its own runtime: the parent's
+# threads do not survive fork().
+if hasattr(_os, "register_at_fork"):  # not on Windows, which has no fork()
+    _os.register_at_fork(after_in_child=_native._after_fork_in_child)

@@ -1,0 +1,121 @@
+"""A client of the `dbfed-testkit serve` binary: starting it, and its control API (`/_testkit/…`).
+
+The binary is `$DBFED_TESTKIT`, else `target/debug/dbfed-testkit` of this repository (built by
+`scripts/test`). Used by the tests and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import dbfed
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+SP_CLIENT_ID = "5c2a0e2b-0000-4d6e-8f00-5e7b1ce0c11d"
+SUBJECT = "repo:acme/deploy:ref:refs/heads/main"
+AUDIENCE = "dbfed-tests"
+USER = "alice@example.com"
+
+
+class Testkit:
+    """The testkit server and its control API (`/_testkit/…`)."""
+
+    __test__ = False
+
+    def __init__(self, info: dict[str, Any]) -> None:
+        self.url: str = info["url"]
+        self.issuer: str = info["issuer"]
+        self.account_id: str = info["account_id"]
+        self.workspace_token_endpoint: str = info["workspace_token_endpoint"]
+        self.account_token_endpoint: str = info["account_token_endpoint"]
+
+    def _call(self, method: str, path: str, body: Optional[Any] = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            text = response.read()
+        return json.loads(text) if text else None
+
+    def reset(self) -> None:
+        self._call("POST", "/_testkit/reset", {})
+
+    def mint(self, **claims: Any) -> str:
+        """A JWT signed by the fake IdP (fields of the testkit's MintRequest)."""
+        jwt: str = self._call("POST", "/_testkit/mint", claims)["jwt"]
+        return jwt
+
+    def add_policy(self, **policy: Any) -> None:
+        self._call("POST", "/_testkit/policies", {"issuer": self.issuer, **policy})
+
+    def inject(self, **fault: Any) -> None:
+        self._call("POST", "/_testkit/faults", fault)
+
+    def settings(self, **changes: Any) -> None:
+        self._call("POST", "/_testkit/settings", changes)
+
+    def counters(self) -> dict[str, int]:
+        counters: dict[str, int] = self._call("GET", "/_testkit/counters")
+        return counters
+
+    def exchanges(self) -> list[dict[str, Any]]:
+        exchanges: list[dict[str, Any]] = self._call("GET", "/_testkit/exchanges")
+        return exchanges
+
+    def me(self, authorization: str) -> tuple[int, dict[str, Any]]:
+        """Calls the protected SCIM `Me` API with an `Authorization` header value."""
+        request = urllib.request.Request(
+            self.url + "/api/2.0/preview/scim/v2/Me", headers={"Authorization": authorization}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    # Ready-made set-ups used by most tests.
+
+    def service_principal_jwt(self) -> str:
+        """Adds a policy for the service principal and returns a JWT it accepts."""
+        self.add_policy(client_id=SP_CLIENT_ID, audiences=[AUDIENCE], subject=SUBJECT)
+        return self.mint(sub=SUBJECT, aud=[AUDIENCE])
+
+    def credential(self, source: dbfed.sources.Source, **options: Any) -> dbfed.Credential:
+        """A workload-identity credential for the workspace, without retries unless asked."""
+        options.setdefault("host", self.url)
+        options.setdefault("client_id", SP_CLIENT_ID)
+        options.setdefault("audience", AUDIENCE)
+        options.setdefault("retry", dbfed.RetryPolicy.none())
+        return dbfed.Credential(source=source, **options)
+
+
+def testkit_binary() -> Path:
+    """`$DBFED_TESTKIT`, else this repository's `target/debug/dbfed-testkit`."""
+    configured = os.environ.get("DBFED_TESTKIT")
+    return Path(configured) if configured else REPOSITORY / "target" / "debug" / "dbfed-testkit"
+
+
+@contextlib.contextmanager
+def serve() -> Iterator[Testkit]:
+    """Runs `dbfed-testkit serve` until the block ends."""
+    binary = testkit_binary()
+    if not binary.is_file():
+        raise FileNotFoundError(f"no testkit binary at {binary}: run `cargo build -p dbfed-testkit`")
+    process = subprocess.Popen([str(binary), "serve"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line:
+            raise RuntimeError("dbfed-testkit exited without printing its address")
+        yield Testkit(json.loads(line))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
