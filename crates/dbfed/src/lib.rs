@@ -6,6 +6,7 @@ mod credential;
 mod endpoints;
 mod error;
 mod exchange;
+mod exchange_client;
 mod http;
 mod retry;
 pub mod source;
