@@ -11,6 +11,7 @@ mod http;
 mod retry;
 pub mod source;
 mod token;
+mod user;
 
 pub use cache::Stats;
 pub use credential::{Credential, CredentialBuilder, DEFAULT_SCOPE};
@@ -21,3 +22,4 @@ pub use http::{HttpOptions, MAX_BODY_BYTES};
 pub use retry::RetryPolicy;
 pub use source::{SourceContext, SubjectTokenSource};
 pub use token::{AccessToken, JwtClaims, Secret, SubjectToken};
+pub use user::{UserExchanger, UserExchangerBuilder, UserStats};

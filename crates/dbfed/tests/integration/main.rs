@@ -7,3 +7,4 @@ mod exchange;
 mod retry;
 mod security;
 mod sources;
+mod users;
