@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::duration_serde;
+use crate::entra::EntraState;
 use crate::faults::Fault;
 use crate::idp::SigningKeys;
 use crate::policy::Policy;
@@ -101,6 +102,7 @@ pub(crate) struct State {
     pub counters: Counters,
     pub exchanges: Vec<RecordedExchange>,
     pub issued: HashMap<String, IssuedToken>,
+    pub entra: EntraState,
 }
 
 impl State {
@@ -112,6 +114,7 @@ impl State {
             counters: Counters::default(),
             exchanges: Vec::new(),
             issued: HashMap::new(),
+            entra: EntraState::default(),
         }
     }
 }
