@@ -45,7 +45,6 @@ impl Credential {
     }
 
     /// A credential whose tokens come from `provider`, cached by the same rules as every other.
-    #[allow(dead_code)] // first used by the Azure (Entra) credentials
     pub(crate) fn from_provider(provider: Arc<dyn TokenProvider>, runtime: Option<Handle>) -> Self {
         Self::with_parts(provider, None, runtime)
     }

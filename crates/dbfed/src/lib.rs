@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod azure;
 mod cache;
 mod credential;
 mod endpoints;
@@ -13,6 +14,10 @@ pub mod source;
 mod token;
 mod user;
 
+pub use azure::{
+    AZURE_DATABRICKS_RESOURCE_ID, AzureCredentialBuilder, AzureOnBehalfOf, AzureOnBehalfOfBuilder,
+    DEFAULT_AUTHORITY_HOST, FEDERATED_TOKEN_AUDIENCE,
+};
 pub use cache::Stats;
 pub use credential::{Credential, CredentialBuilder, DEFAULT_SCOPE};
 pub use endpoints::{AudienceOrigin, EndpointOrigin, Endpoints};

@@ -1,5 +1,6 @@
 //! Integration tests: dbfed against the testkit's fake IdP and fake Databricks, over real HTTP.
 
+mod azure;
 mod cache;
 mod common;
 mod discovery;
