@@ -3,8 +3,9 @@
 //! fetch, which re-sends it when the entry's token needs a refresh.
 //!
 //! An entry is served until its token's refresh rules say otherwise (the [`TokenCache`] rules,
-//! unchanged) and never after the user's JWT expires. The map is split into a few shards, each
-//! an LRU behind its own mutex, so concurrent lookups of different users rarely meet.
+//! unchanged) and never after the user's JWT expires. The map is one LRU behind a mutex that is
+//! held only for a lookup or an insertion (tens of nanoseconds), never across I/O or a fetch, so
+//! the bound on users is exact and eviction is truly least-recently-used.
 
 use std::fmt;
 use std::num::NonZeroUsize;
@@ -25,10 +26,6 @@ use crate::token::{AccessToken, SubjectToken};
 
 /// The number of users cached when no maximum is configured.
 pub(crate) const DEFAULT_MAX_USERS: usize = 10_000;
-/// The most shards the map is split into.
-const MAX_SHARDS: usize = 16;
-/// The fewest users per shard (fewer shards for small maps, so the LRU stays close to global).
-const MIN_USERS_PER_SHARD: usize = 64;
 
 /// Obtains a token for one user from that user's own token.
 pub(crate) trait UserTokenProvider: fmt::Debug + Send + Sync + 'static {
@@ -118,12 +115,12 @@ struct Rejection {
     until: Instant,
 }
 
-/// One LRU shard of the map.
-type Shard = Mutex<LruCache<Key, Arc<UserEntry>>>;
+/// The users' entries, the least recently used evicted first.
+type Entries = LruCache<Key, Arc<UserEntry>>;
 
 /// Tokens for many users, each cached by the [`TokenCache`] rules, in a bounded map.
 pub(crate) struct UserCache {
-    shards: Box<[Shard]>,
+    entries: Mutex<Entries>,
     provider: Arc<dyn UserTokenProvider>,
     config: UserCacheConfig,
     runtime: Option<Handle>,
@@ -138,22 +135,12 @@ impl UserCache {
         config: UserCacheConfig,
         runtime: Option<Handle>,
     ) -> Result<Self> {
-        if config.max_users == 0 {
-            return Err(Error::config(
-                "the maximum number of cached users must be at least 1",
-            ));
-        }
-        let shard_count = (config.max_users / MIN_USERS_PER_SHARD).clamp(1, MAX_SHARDS);
-        let shards = (0..shard_count)
-            .map(|index| {
-                let share = config.max_users / shard_count
-                    + usize::from(index < config.max_users % shard_count);
-                let capacity = NonZeroUsize::new(share).unwrap_or(NonZeroUsize::MIN);
-                Mutex::new(LruCache::new(capacity))
-            })
-            .collect();
+        let capacity = NonZeroUsize::new(config.max_users).ok_or_else(|| {
+            Error::config("the maximum number of cached users must be at least 1")
+        })?;
         Ok(UserCache {
-            shards,
+            // Sparse: the map grows with the users actually seen, up to the maximum.
+            entries: Mutex::new(LruCache::sparse(capacity)),
             provider,
             config,
             runtime: runtime.or_else(|| Handle::try_current().ok()),
@@ -212,7 +199,7 @@ impl UserCache {
     /// returns whether it did.
     pub fn invalidate(&self, jwt: &str, token: &AccessToken) -> bool {
         let key = key_of(jwt);
-        let entry = lock(self.shard(&key)).peek(&key).cloned();
+        let entry = self.lock().peek(&key).cloned();
         entry.is_some_and(|entry| entry.tokens.invalidate_token(token))
     }
 
@@ -221,11 +208,7 @@ impl UserCache {
         let counters = &self.counters;
         let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
         UserStats {
-            entries: self
-                .shards
-                .iter()
-                .map(|shard| lock(shard).len() as u64)
-                .sum(),
+            entries: self.lock().len() as u64,
             hits: load(&counters.hits),
             misses: load(&counters.misses),
             exchanges: load(&counters.exchanges),
@@ -235,13 +218,16 @@ impl UserCache {
         }
     }
 
-    fn shard(&self, key: &Key) -> &Shard {
-        &self.shards[usize::from(key[0]) % self.shards.len()]
+    fn lock(&self) -> MutexGuard<'_, Entries> {
+        // The map is never left half-updated by a panic (no user code runs under the lock).
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The user's entry, marked as most recently used.
     fn lookup(&self, key: &Key) -> Option<Arc<UserEntry>> {
-        lock(self.shard(key)).get(key).cloned()
+        self.lock().get(key).cloned()
     }
 
     /// Adds an entry for a checked JWT, or returns the one another caller just added.
@@ -256,11 +242,11 @@ impl UserCache {
             jwt_expires_at: checked.expires_at,
             rejected: ArcSwapOption::empty(),
         });
-        let mut shard = lock(self.shard(&key));
-        if let Some(existing) = shard.get(&key) {
+        let mut entries = self.lock();
+        if let Some(existing) = entries.get(&key) {
             return existing.clone();
         }
-        if shard.push(key, entry.clone()).is_some() {
+        if entries.push(key, entry.clone()).is_some() {
             bump(&self.counters.evictions);
         }
         entry
@@ -268,12 +254,12 @@ impl UserCache {
 
     /// Removes the user's entry if it is still `entry`.
     fn remove(&self, key: &Key, entry: &Arc<UserEntry>) {
-        let mut shard = lock(self.shard(key));
-        if shard
+        let mut entries = self.lock();
+        if entries
             .peek(key)
             .is_some_and(|current| Arc::ptr_eq(current, entry))
         {
-            shard.pop(key);
+            entries.pop(key);
         }
     }
 
@@ -341,13 +327,6 @@ impl fmt::Debug for UserCache {
     }
 }
 
-fn lock(shard: &Shard) -> MutexGuard<'_, LruCache<Key, Arc<UserEntry>>> {
-    // The map is never left half-updated by a panic (no user code runs under the lock).
-    shard
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,17 +349,8 @@ mod tests {
     }
 
     #[test]
-    fn shard_capacities_add_up_to_the_maximum() {
-        for max_users in [1, 63, 64, 1000, 1025, 10_000, 100_000] {
-            let cache = cache(max_users).unwrap();
-            let total: usize = cache
-                .shards
-                .iter()
-                .map(|shard| lock(shard).cap().get())
-                .sum();
-            assert_eq!(total, max_users);
-            assert!(cache.shards.len() <= MAX_SHARDS);
-        }
+    fn at_least_one_user_must_fit() {
+        assert_eq!(cache(1000).unwrap().lock().cap().get(), 1000);
         assert!(matches!(cache(0), Err(Error::Config { .. })));
     }
 
