@@ -30,6 +30,27 @@ impl Credential {
 
 /// Configures a [`Credential`] for Azure Databricks with Microsoft Entra tokens: set a tenant and
 /// client id and a client secret or client assertion, or use a managed identity.
+///
+/// ```rust,no_run
+/// use dbfed::{Credential, source};
+///
+/// # async fn run() -> dbfed::Result<()> {
+/// // Workload identity federation: a JWT from any dbfed source is the client assertion.
+/// let credential = Credential::azure()
+///     .tenant_id("72f988bf-86f1-41af-91ab-2d7cd011db47")
+///     .client_id("5e7b2a31-2222-4333-8444-6f6f6f6f6f6f")
+///     .client_assertion(source::File::new("/var/run/secrets/azure/tokens/azure-identity-token"))
+///     .build()?;
+/// // On AKS with workload identity, the same from the webhook's variables:
+/// let from_env = Credential::azure().from_env().build()?;
+/// // On an Azure VM, container or pod with a managed identity:
+/// let managed = Credential::azure().managed_identity().build()?;
+///
+/// let token = credential.token().await?; // Authorization: Bearer <Entra token>
+/// # let _ = (token, from_env, managed);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Default)]
 #[must_use]
 pub struct AzureCredentialBuilder {

@@ -26,6 +26,20 @@ const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// Azure Databricks tokens for the signed-in users of an Entra application, obtained with each
 /// user's own Entra token through the on-behalf-of grant and cached per user. Cheap to clone;
 /// clones share the cache.
+///
+/// ```rust,no_run
+/// # async fn run(user_entra_token: &str) -> dbfed::Result<()> {
+/// let on_behalf_of = dbfed::AzureOnBehalfOf::builder()
+///     .tenant_id("72f988bf-86f1-41af-91ab-2d7cd011db47")
+///     .client_id("3f2504e0-4f89-41d3-9a0c-0305e82c3301") // the app the users' tokens are for
+///     .client_secret(std::env::var("APP_CLIENT_SECRET").unwrap_or_default())
+///     .expected_audience("api://3f2504e0-4f89-41d3-9a0c-0305e82c3301")
+///     .build()?;
+/// let token = on_behalf_of.token_for(user_entra_token).await?;
+/// # let _ = token;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct AzureOnBehalfOf {
     users: Arc<UserCache>,

@@ -28,6 +28,47 @@ use crate::token::{AccessToken, SubjectToken};
 /// [`max_users`](UserExchangerBuilder::max_users) are kept, the least recently used going first.
 /// A JWT that is not a JWT, has expired or (when configured) has an unexpected issuer or
 /// audience is refused locally, without a request.
+///
+/// A web handler passing the request's bearer JWT through (axum):
+///
+/// ```rust,no_run
+/// use axum::extract::State;
+/// use axum::http::{HeaderMap, StatusCode, header::AUTHORIZATION};
+/// use axum::{Router, routing::get};
+/// use dbfed::{ErrorKind, UserExchanger};
+///
+/// async fn whoami(
+///     State(users): State<UserExchanger>,
+///     headers: HeaderMap,
+/// ) -> Result<String, StatusCode> {
+///     // The JWT your service authenticates the request with, passed through as it came.
+///     let jwt = headers
+///         .get(AUTHORIZATION)
+///         .and_then(|value| value.to_str().ok())
+///         .and_then(|value| value.strip_prefix("Bearer "))
+///         .ok_or(StatusCode::UNAUTHORIZED)?;
+///     let token = users.token_for(jwt).await.map_err(|err| match err.kind() {
+///         // Not a JWT, expired, unexpected issuer or audience, or refused by Databricks.
+///         ErrorKind::Source | ErrorKind::Rejected => StatusCode::UNAUTHORIZED,
+///         _ => StatusCode::BAD_GATEWAY,
+///     })?;
+///     // Call Databricks with `token.authorization_header()`: it acts as this user.
+///     Ok(format!("a Databricks token valid {}s more", token.remaining().as_secs()))
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let users = UserExchanger::builder()
+///         .workspace("https://dbc-1234abcd-5678.cloud.databricks.com")
+///         .expected_issuer("https://login.example.com") // others are refused without a request
+///         .max_users(50_000)
+///         .build()?;
+///     let app = Router::new().route("/whoami", get(whoami)).with_state(users);
+///     let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+///     axum::serve(listener, app).await?;
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone)]
 pub struct UserExchanger {
     users: Arc<UserCache>,
