@@ -73,6 +73,8 @@ async fn two_users_never_get_each_others_token() {
     assert_eq!(kit.counters().exchanges, 2, "one exchange per user");
     let sent = subject_tokens_sent(&kit);
     assert!(sent.contains(&users[0].1) && sent.contains(&users[1].1));
+    let endpoints = exchanger.endpoints().await.unwrap();
+    assert_eq!(endpoints.token_endpoint, kit.workspace_token_endpoint());
     let stats = exchanger.stats();
     assert_eq!((stats.entries, stats.exchanges), (2, 2), "{stats:?}");
     assert!(stats.hits + stats.misses == 200, "{stats:?}");
