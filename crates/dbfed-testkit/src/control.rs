@@ -35,7 +35,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 }
 
 /// A control request the testkit could not carry out.
-struct ControlError {
+pub(crate) struct ControlError {
     status: StatusCode,
     message: String,
 }
@@ -47,6 +47,13 @@ impl ControlError {
             message: message.into(),
         }
     }
+
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        ControlError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: message.into(),
+        }
+    }
 }
 
 impl IntoResponse for ControlError {
@@ -55,7 +62,7 @@ impl IntoResponse for ControlError {
     }
 }
 
-fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ControlError> {
+pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ControlError> {
     serde_json::from_slice(body)
         .map_err(|error| ControlError::bad_request(format!("invalid JSON body: {error}")))
 }

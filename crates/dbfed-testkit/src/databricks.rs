@@ -12,6 +12,7 @@ use axum::{Extension, Json, Router};
 use serde_json::{Value, json};
 
 use crate::clock;
+use crate::entra;
 use crate::exchange;
 use crate::reply::platform_error;
 use crate::state::{HostType, RecordedExchange, Shared};
@@ -179,7 +180,7 @@ async fn me(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     let principal = match bearer_token(&headers) {
         None => Err("Missing or malformed Authorization header (expected 'Bearer <token>')"),
         Some(token) => match state.issued.get(token) {
-            None => Err("Invalid access token"),
+            None => entra::principal_of(&shared, token, now),
             Some(issued) if issued.expires_at <= now => Err("Access token expired"),
             Some(issued) => Ok(issued.principal.clone()),
         },

@@ -7,7 +7,10 @@
 //! - `/idp/...`: an OIDC issuer with RS256 and ES256 keys; [`Testkit::mint`] signs JWTs.
 //! - `/.well-known/databricks-config`, `/oidc/...`: Databricks host metadata, RFC 8414
 //!   discovery and the RFC 8693 token endpoints, enforcing [`Policy`]s like Databricks.
-//! - `/api/2.0/preview/scim/v2/Me`: a protected API that accepts the issued tokens.
+//! - `/api/2.0/preview/scim/v2/Me`: a protected API that accepts the issued tokens (and Entra
+//!   tokens for the Azure Databricks resource, as Azure Databricks does).
+//! - `/entra/{tenant}/oauth2/...`, `/metadata/identity/oauth2/token`: a Microsoft Entra ID
+//!   look-alike (client secrets, federated client assertions, on-behalf-of) and Azure IMDS.
 //! - `/_testkit/...`: the same controls as the Rust API, over HTTP, for other languages.
 //!
 //! ```
@@ -38,6 +41,7 @@ mod connection;
 mod control;
 mod databricks;
 mod duration_serde;
+mod entra;
 mod exchange;
 mod faults;
 mod idp;
@@ -53,6 +57,10 @@ use std::sync::Arc;
 pub use ci::{
     AZURE_DEVOPS_ACCESS_TOKEN, AZURE_DEVOPS_AUDIENCE, AZURE_DEVOPS_ORGANIZATION,
     GITHUB_DEFAULT_AUDIENCE, GITHUB_REQUEST_TOKEN, OidcClient,
+};
+pub use entra::{
+    AZURE_DATABRICKS_RESOURCE_ID, DEFAULT_FEDERATED_AUDIENCE, EntraApp, EntraUserToken,
+    FederatedCredential, ManagedIdentity, RecordedEntraRequest,
 };
 pub use faults::Fault;
 pub use idp::{Alg, MintRequest};
@@ -197,8 +205,41 @@ impl Testkit {
         self.shared.lock().exchanges.clone()
     }
 
-    /// Clears counters, faults, recorded exchanges, policies and issued tokens, and restores the
-    /// initial settings. Keys, URL and account id stay.
+    /// The fake Entra's authority host, `{url}/entra` (what `AZURE_AUTHORITY_HOST` is set to);
+    /// tenant token endpoints are `{authority}/{tenant}/oauth2/token` and `…/oauth2/v2.0/token`.
+    pub fn entra_authority(&self) -> String {
+        entra::authority(&self.shared)
+    }
+
+    /// The fake IMDS managed-identity token endpoint, `{url}/metadata/identity/oauth2/token`.
+    pub fn imds_endpoint(&self) -> String {
+        format!("{}{}", self.shared.url, entra::IMDS_TOKEN_PATH)
+    }
+
+    /// Registers an Entra application (client secret and/or federated credentials).
+    pub fn add_entra_app(&self, app: EntraApp) {
+        self.shared.lock().entra.apps.push(app);
+    }
+
+    /// Registers a managed identity the fake IMDS hands tokens for.
+    pub fn add_managed_identity(&self, identity: ManagedIdentity) {
+        self.shared.lock().entra.managed_identities.push(identity);
+    }
+
+    /// Mints a signed-in user's Entra access token, for on-behalf-of tests.
+    pub fn mint_entra_user_token(&self, request: EntraUserToken) -> String {
+        entra::mint_user_token(&self.shared, &request)
+            .unwrap_or_else(|error| panic!("dbfed-testkit: cannot sign a JWT: {error}"))
+    }
+
+    /// Every request the fake Entra and IMDS received, in order (faulted ones included).
+    pub fn entra_requests(&self) -> Vec<RecordedEntraRequest> {
+        self.shared.lock().entra.requests.clone()
+    }
+
+    /// Clears counters, faults, recorded exchanges and Entra requests, policies, Entra apps and
+    /// managed identities, and issued tokens, and restores the initial settings. Keys, URL and
+    /// account id stay.
     pub fn reset(&self) {
         self.shared.reset();
     }

@@ -69,6 +69,8 @@ async fn serve(args: ServeArgs) -> io::Result<()> {
         "account_id": testkit.account_id(),
         "workspace_token_endpoint": testkit.workspace_token_endpoint(),
         "account_token_endpoint": testkit.account_token_endpoint(),
+        "entra_authority": testkit.entra_authority(),
+        "imds_endpoint": testkit.imds_endpoint(),
     });
     let mut stdout = io::stdout().lock();
     writeln!(stdout, "{ready}")?;

@@ -19,6 +19,7 @@ use crate::ci;
 use crate::connection::{AbortableListener, ConnectionAbort};
 use crate::control::{self, CONTROL_PREFIX};
 use crate::databricks::{self, RequestKind};
+use crate::entra;
 use crate::exchange::is_form_content_type;
 use crate::faults;
 use crate::idp;
@@ -34,6 +35,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .merge(idp::routes())
         .merge(databricks::routes())
         .merge(ci::routes())
+        .merge(entra::routes())
         .merge(control::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), front_door))
@@ -67,6 +69,12 @@ async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: N
         RequestKind::ApiCall => {
             shared.lock().counters.api_calls += 1;
             request
+        }
+        RequestKind::Other if entra::is_entra_request(request.method(), &path) => {
+            match entra::record(&shared, request).await {
+                Ok(request) => request,
+                Err(response) => return response,
+            }
         }
         RequestKind::Other => request,
     };

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ci::OidcClient;
 use crate::duration_serde;
+use crate::entra::EntraState;
 use crate::faults::Fault;
 use crate::idp::SigningKeys;
 use crate::policy::Policy;
@@ -113,6 +114,7 @@ pub(crate) struct State {
     pub exchanges: Vec<RecordedExchange>,
     pub issued: HashMap<String, IssuedToken>,
     pub oidc_clients: Vec<OidcClient>,
+    pub entra: EntraState,
 }
 
 impl State {
@@ -125,6 +127,7 @@ impl State {
             exchanges: Vec::new(),
             issued: HashMap::new(),
             oidc_clients: Vec::new(),
+            entra: EntraState::default(),
         }
     }
 }

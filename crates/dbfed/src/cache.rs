@@ -278,7 +278,13 @@ impl State {
             return;
         }
         let mut control = self.lock_control();
-        if !control.flight.as_ref().is_some_and(InFlight::joinable) {
+        // A refresh may have finished since the caller's read: then the token is fresh again.
+        let still_due = self
+            .current
+            .load()
+            .as_ref()
+            .is_some_and(|entry| coarse_now() >= entry.coarse_refresh_at);
+        if still_due && !control.flight.as_ref().is_some_and(InFlight::joinable) {
             self.counters.refreshes.fetch_add(1, Ordering::Relaxed);
             tracing::debug!("refreshing the token ahead of expiry");
             // The fetch runs as its own task and stores its result; nobody needs to await it.
@@ -301,6 +307,14 @@ impl State {
         }
         let flight = {
             let mut control = self.lock_control();
+            // A fetch may have finished since the read above: it stores its token under this
+            // lock, so what is cached now is current; starting another fetch would be a second.
+            if let Some(entry) = self.current.load_full()
+                && Instant::now() < entry.must_refresh_at
+            {
+                self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(entry.token.clone());
+            }
             match &control.flight {
                 Some(in_flight) if in_flight.joinable() => in_flight.flight.clone(),
                 _ => self.start_flight(&mut control),
@@ -479,6 +493,48 @@ mod tests {
             failure_backoff(Duration::ZERO, 1),
             Duration::from_millis(50)
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn fast_fetches_are_still_single_flight() {
+        // A fetch that ends at once leaves a window between a caller's read and its lock in
+        // which the fetch has already finished; the caller must not start a second one.
+        let calls = Arc::new(AtomicU32::new(0));
+        let fetch: Fetch = {
+            let calls = calls.clone();
+            Arc::new(move || {
+                let calls = calls.clone();
+                Box::pin(async move {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    tokio::task::yield_now().await;
+                    Ok(AccessToken::new(
+                        "t",
+                        "Bearer",
+                        Duration::from_secs(60),
+                        None,
+                    ))
+                })
+            })
+        };
+        let cache = TokenCache::new(fetch, None);
+        for round in 1..=200 {
+            cache.invalidate();
+            let callers: Vec<_> = (0..16)
+                .map(|_| {
+                    let cache = cache.clone();
+                    tokio::spawn(async move { cache.get().await.unwrap() })
+                })
+                .collect();
+            let mut tokens = Vec::new();
+            for caller in callers {
+                tokens.push(caller.await.unwrap());
+            }
+            assert!(
+                tokens.iter().all(|token| token.same_as(&tokens[0])),
+                "round {round}"
+            );
+            assert_eq!(calls.load(Ordering::SeqCst), round, "one fetch per round");
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

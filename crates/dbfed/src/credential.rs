@@ -6,13 +6,12 @@ use std::time::{Duration, SystemTime};
 
 use futures::future::BoxFuture;
 use tokio::runtime::Handle;
-use url::Url;
 
 use crate::cache::{Stats, TokenCache};
-use crate::endpoints::{EndpointConfig, EndpointResolver, Endpoints};
+use crate::endpoints::Endpoints;
 use crate::error::{Error, Result};
-use crate::exchange::{ExchangeRequest, exchange};
-use crate::http::{HttpClient, HttpOptions, secure_url};
+use crate::exchange_client::{ExchangeClient, ExchangeTarget};
+use crate::http::HttpOptions;
 use crate::retry::RetryPolicy;
 use crate::source::{SourceContext, SubjectTokenSource};
 use crate::token::{AccessToken, SubjectToken};
@@ -46,7 +45,6 @@ impl Credential {
     }
 
     /// A credential whose tokens come from `provider`, cached by the same rules as every other.
-    #[allow(dead_code)] // first used by the Azure (Entra) credentials
     pub(crate) fn from_provider(provider: Arc<dyn TokenProvider>, runtime: Option<Handle>) -> Self {
         Self::with_parts(provider, None, runtime)
     }
@@ -115,8 +113,7 @@ impl Credential {
 
     /// The Databricks account id, when configured (token federation only).
     pub fn account_id(&self) -> Option<&str> {
-        let exchanger = self.exchanger.as_deref()?;
-        exchanger.endpoints.config().account_id.as_deref()
+        self.exchanger.as_deref()?.client.account_id()
     }
 
     /// The name of the subject-token source (`env`, `github-actions`, …; token federation only).
@@ -139,26 +136,18 @@ impl fmt::Debug for Credential {
     }
 }
 
-/// Everything one exchange needs; shared by the cache's fetches.
+/// One subject-token source and the client that exchanges its JWTs; shared by the cache's fetches.
 struct Exchanger {
-    http: HttpClient,
-    retry: RetryPolicy,
-    endpoints: EndpointResolver,
+    client: ExchangeClient,
     source: Arc<dyn SubjectTokenSource>,
-    scope: String,
-    client_id: Option<String>,
 }
 
 impl fmt::Debug for Exchanger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let config = self.endpoints.config();
         f.debug_struct("TokenExchange")
-            .field("host", &config.host.as_str())
-            .field("account", &config.is_account)
-            .field("client_id", &self.client_id)
-            .field("scope", &self.scope)
+            .field("client", &self.client)
             .field("source", &self.source)
-            .finish_non_exhaustive()
+            .finish()
     }
 }
 
@@ -170,7 +159,7 @@ impl TokenProvider for Exchanger {
 
 impl Exchanger {
     async fn endpoints(&self) -> Result<Arc<Endpoints>> {
-        self.endpoints.resolve(&self.http, &self.retry).await
+        self.client.endpoints().await
     }
 
     async fn subject_token(&self, audience: &str) -> Result<SubjectToken> {
@@ -209,21 +198,7 @@ impl Exchanger {
     async fn exchange(&self) -> Result<AccessToken> {
         let endpoints = self.endpoints().await?;
         let subject = self.subject_token(&endpoints.audience).await?;
-        let token_endpoint = Url::parse(&endpoints.token_endpoint)
-            .map_err(|err| Error::config(format!("bad token endpoint: {err}")))?;
-        let request = ExchangeRequest {
-            token_endpoint: &token_endpoint,
-            subject_token: &subject,
-            scope: &self.scope,
-            client_id: self.client_id.as_deref(),
-        };
-        let token = exchange(&self.http, &self.retry, &request).await?;
-        tracing::debug!(
-            endpoint = %endpoints.token_endpoint,
-            lifetime = ?token.lifetime(),
-            "exchanged the subject token for a Databricks token"
-        );
-        Ok(token)
+        self.client.exchange(&endpoints, &subject).await
     }
 }
 
@@ -338,77 +313,25 @@ impl CredentialBuilder {
         let source = self
             .source
             .ok_or_else(|| Error::config("no subject-token source: set one with `.source(…)`"))?;
-        let token_endpoint = self
-            .token_endpoint
-            .as_deref()
-            .map(|url| secure_url(url, "token endpoint"))
-            .transpose()?;
-        let discovery_url = self
-            .discovery_url
-            .as_deref()
-            .map(|url| secure_url(url, "discovery URL"))
-            .transpose()?;
-        let host = match (&self.host, &token_endpoint) {
-            (Some(host), _) => normalize_host(host)?,
-            (None, Some(endpoint)) => secure_url(&endpoint.origin().ascii_serialization(), "host")?,
-            (None, None) => {
-                return Err(Error::config(
-                    "no host: call `.workspace(host)` or `.account(host, account_id)`",
-                ));
-            }
-        };
-        let account_id = self.account_id.filter(|id| !id.trim().is_empty());
-        if self.is_account && account_id.is_none() {
-            return Err(Error::config("an account host needs an account id"));
-        }
-        let mut scopes: Vec<String> = self
-            .scopes
-            .iter()
-            .flat_map(|scope| scope.split_whitespace())
-            .map(str::to_owned)
-            .collect();
-        scopes.sort();
-        scopes.dedup();
-        let scope = if scopes.is_empty() {
-            DEFAULT_SCOPE.to_owned()
-        } else {
-            scopes.join(" ")
-        };
-        let exchanger = Arc::new(Exchanger {
-            http: HttpClient::new(&self.http)?,
+        let client = ExchangeClient::new(ExchangeTarget {
+            host: self.host,
+            is_account: self.is_account,
+            account_id: self.account_id,
+            client_id: self.client_id,
+            scopes: self.scopes,
+            audience: self.audience,
+            token_endpoint: self.token_endpoint,
+            discovery_url: self.discovery_url,
+            http: self.http,
             retry: self.retry,
-            endpoints: EndpointResolver::new(EndpointConfig {
-                host,
-                is_account: self.is_account,
-                account_id,
-                token_endpoint,
-                discovery_url,
-                audience: self.audience.filter(|audience| !audience.is_empty()),
-            }),
-            source,
-            scope,
-            client_id: self.client_id.filter(|id| !id.trim().is_empty()),
-        });
+        })?;
+        let exchanger = Arc::new(Exchanger { client, source });
         Ok(Credential::with_parts(
             exchanger.clone(),
             Some(exchanger),
             self.runtime,
         ))
     }
-}
-
-/// Accepts a host with or without `https://` and without a trailing slash.
-fn normalize_host(host: &str) -> Result<Url> {
-    let host = host.trim().trim_end_matches('/');
-    if host.is_empty() {
-        return Err(Error::config("the host is empty"));
-    }
-    let with_scheme = if host.contains("://") {
-        host.to_owned()
-    } else {
-        format!("https://{host}")
-    };
-    secure_url(&with_scheme, "host")
 }
 
 #[cfg(test)]
@@ -432,18 +355,6 @@ mod tests {
             .source(Fixed::new("jwt"))
             .build();
         assert!(matches!(no_account_id, Err(Error::Config { .. })));
-    }
-
-    #[test]
-    fn hosts_get_https_and_lose_trailing_slashes() {
-        assert_eq!(
-            normalize_host("dbc.example.com/").unwrap().as_str(),
-            "https://dbc.example.com/"
-        );
-        assert_eq!(
-            normalize_host("http://127.0.0.1:9/").unwrap().as_str(),
-            "http://127.0.0.1:9/"
-        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The RFC 8693 token exchange: the form sent, the answer read, and server errors in words.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
 use url::Url;
@@ -34,7 +34,6 @@ pub(crate) async fn exchange(
     retry: &RetryPolicy,
     request: &ExchangeRequest<'_>,
 ) -> Result<AccessToken> {
-    let endpoint = display_url(request.token_endpoint);
     let mut form = vec![
         ("grant_type", GRANT_TYPE_TOKEN_EXCHANGE),
         ("subject_token", request.subject_token.jwt()),
@@ -44,15 +43,39 @@ pub(crate) async fn exchange(
     if let Some(client_id) = request.client_id {
         form.push(("client_id", client_id));
     }
+    let fallback_lifetime = request
+        .subject_token
+        .claims()
+        .and_then(|claims| claims.expires_at())
+        .and_then(|exp| exp.duration_since(SystemTime::now()).ok())
+        .unwrap_or(DEFAULT_LIFETIME);
+    post_token_request(
+        http,
+        retry,
+        "token exchange",
+        request.token_endpoint,
+        &form,
+        fallback_lifetime,
+    )
+    .await
+}
+
+/// POSTs a token request form, retrying what is retryable, and reads the token response
+/// (`fallback_lifetime` when it has no `expires_in`).
+pub(crate) async fn post_token_request(
+    http: &HttpClient,
+    retry: &RetryPolicy,
+    what: &str,
+    url: &Url,
+    form: &[(&str, &str)],
+    fallback_lifetime: Duration,
+) -> Result<AccessToken> {
+    let endpoint = display_url(url);
     let response = retry
-        .run("token exchange", || async {
+        .run(what, || async {
             let sent_at = Instant::now();
-            let response = http.post_form(request.token_endpoint, &form, &[]).await?;
-            tracing::debug!(
-                endpoint,
-                status = response.status,
-                "token exchange answered"
-            );
+            let response = http.post_form(url, form, &[]).await?;
+            tracing::debug!(endpoint, status = response.status, "{what} answered");
             if response.is_success() {
                 Ok((sent_at, response))
             } else {
@@ -61,12 +84,6 @@ pub(crate) async fn exchange(
         })
         .await?;
     let (sent_at, response) = response;
-    let fallback_lifetime = request
-        .subject_token
-        .claims()
-        .and_then(|claims| claims.expires_at())
-        .and_then(|exp| exp.duration_since(std::time::SystemTime::now()).ok())
-        .unwrap_or(DEFAULT_LIFETIME);
     parse_token_response(&endpoint, &response, sent_at, fallback_lifetime)
 }
 
@@ -77,6 +94,8 @@ struct TokenResponse {
     token_type: Option<String>,
     expires_in: Option<NumberOrString>,
     scope: Option<String>,
+    /// When the token expires, in seconds since the epoch (Entra and IMDS send it).
+    expires_on: Option<NumberOrString>,
     #[serde(flatten)]
     error: ErrorBody,
 }
@@ -88,7 +107,8 @@ enum NumberOrString {
     String(String),
 }
 
-/// The three error shapes seen from Databricks and its gateways, read as one.
+/// The three error shapes seen from Databricks and its gateways, read as one, plus what
+/// Microsoft Entra adds to the RFC 6749 shape (`error_codes`, `correlation_id`, `trace_id`).
 #[derive(Default, Deserialize)]
 struct ErrorBody {
     error: Option<serde_json::Value>,
@@ -99,22 +119,61 @@ struct ErrorBody {
     error_summary: Option<String>,
     error_code: Option<String>,
     message: Option<String>,
+    #[serde(default)]
+    error_codes: Vec<serde_json::Value>,
+    correlation_id: Option<String>,
+    trace_id: Option<String>,
 }
 
 impl ErrorBody {
-    /// `(code, description)`, preferring the RFC 6749 fields.
-    fn code_and_description(self) -> (Option<String>, Option<String>) {
-        let error = match self.error {
-            Some(serde_json::Value::String(code)) => Some(code),
+    /// `(code, description)`, preferring the RFC 6749 fields; Entra's numeric codes are added
+    /// as `AADSTS…` when the description does not already name them.
+    fn code_and_description(&self) -> (Option<String>, Option<String>) {
+        let error = match &self.error {
+            Some(serde_json::Value::String(code)) => Some(code.clone()),
             Some(serde_json::Value::Null) | None => None,
             Some(other) => Some(other.to_string()),
         };
-        let code = error.or(self.error_code_camel).or(self.error_code);
-        let description = self
+        let code = error
+            .or_else(|| self.error_code_camel.clone())
+            .or_else(|| self.error_code.clone());
+        let mut description = self
             .error_description
-            .or(self.error_summary)
-            .or(self.message);
+            .clone()
+            .or_else(|| self.error_summary.clone())
+            .or_else(|| self.message.clone());
+        let unnamed: Vec<String> = self
+            .error_codes
+            .iter()
+            .map(|code| {
+                format!(
+                    "AADSTS{}",
+                    code.as_str().map_or(code.to_string(), str::to_owned)
+                )
+            })
+            .filter(|code| {
+                !description
+                    .as_deref()
+                    .is_some_and(|text| text.contains(code.as_str()))
+            })
+            .collect();
+        if !unnamed.is_empty() {
+            let codes = unnamed.join(", ");
+            description = Some(match description {
+                Some(text) => format!("{text} ({codes})"),
+                None => codes,
+            });
+        }
         (code, description)
+    }
+
+    /// The id to quote to the server's support: Entra's `correlation_id`, else the response's
+    /// request-id header, else Entra's `trace_id`.
+    fn request_id(&self, response: &HttpResponse) -> Option<String> {
+        self.correlation_id
+            .clone()
+            .or_else(|| response.request_id())
+            .or_else(|| self.trace_id.clone())
     }
 }
 
@@ -122,6 +181,7 @@ impl ErrorBody {
 pub(crate) fn rejection(endpoint: &str, response: &HttpResponse) -> Error {
     let body: ErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
     let (error, mut description) = body.code_and_description();
+    let request_id = body.request_id(response);
     if error.is_none() && description.is_none() {
         description = plain_text_excerpt(response);
     }
@@ -134,7 +194,7 @@ pub(crate) fn rejection(endpoint: &str, response: &HttpResponse) -> Error {
         endpoint: endpoint.to_owned(),
         error,
         description,
-        request_id: response.request_id(),
+        request_id,
         retry_after: response.retry_after(),
     }
 }
@@ -157,7 +217,8 @@ fn plain_text_excerpt(response: &HttpResponse) -> Option<String> {
     })
 }
 
-fn parse_token_response(
+/// Reads a successful token response (RFC 6749 §5.1; Entra's and IMDS's string numbers too).
+pub(crate) fn parse_token_response(
     endpoint: &str,
     response: &HttpResponse,
     sent_at: Instant,
@@ -178,24 +239,38 @@ fn parse_token_response(
                 endpoint: endpoint.to_owned(),
                 error,
                 description,
-                request_id: response.request_id(),
+                request_id: parsed.error.request_id(response),
                 retry_after: None,
             });
         }
         return Err(malformed("token response has no access_token".into()));
     };
-    let lifetime = match parsed.expires_in {
-        None => fallback_lifetime,
-        Some(NumberOrString::Number(seconds)) => seconds_to_duration(seconds)
-            .map(without_rounding)
-            .ok_or_else(|| malformed(format!("expires_in {seconds} is not a duration")))?,
-        Some(NumberOrString::String(text)) => text
+    let number = |name: &str, value: &NumberOrString| match value {
+        NumberOrString::Number(number) => Ok(*number),
+        NumberOrString::String(text) => text
             .trim()
             .parse::<f64>()
-            .ok()
-            .and_then(seconds_to_duration)
-            .map(without_rounding)
-            .ok_or_else(|| malformed(format!("expires_in {text:?} is not a number")))?,
+            .map_err(|_| malformed(format!("{name} {text:?} is not a number"))),
+    };
+    let lifetime = match (&parsed.expires_in, &parsed.expires_on) {
+        (Some(expires_in), _) => {
+            let seconds = number("expires_in", expires_in)?;
+            seconds_to_duration(seconds)
+                .map(without_rounding)
+                .ok_or_else(|| malformed(format!("expires_in {seconds} is not a duration")))?
+        }
+        (None, Some(expires_on)) => {
+            let at = number("expires_on", expires_on)?;
+            let now = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs_f64();
+            // An absolute time: counted from when the request was sent, it ends at `at`.
+            seconds_to_duration(at - now)
+                .map(|left| left + sent_at.elapsed())
+                .ok_or_else(|| malformed(format!("expires_on {at} is not in the future")))?
+        }
+        (None, None) => fallback_lifetime,
     };
     Ok(AccessToken::valid_from(
         access_token,
@@ -311,5 +386,46 @@ mod tests {
             without_rounding(Duration::from_secs(2)),
             Duration::from_secs(1)
         );
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let only_expires_on = format!(r#"{{"access_token":"t","expires_on":"{}"}}"#, now + 600);
+        let token = parse_token_response(
+            "e",
+            &response(200, &only_expires_on),
+            Instant::now(),
+            fallback,
+        )
+        .unwrap();
+        assert!((598..=600).contains(&token.lifetime().as_secs()));
+    }
+
+    #[test]
+    fn reads_entra_errors_with_codes_and_correlation_id() {
+        let body = r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215],"trace_id":"t-1","correlation_id":"c-1"}"#;
+        match rejection("e", &response(401, body)) {
+            Error::Rejected {
+                error,
+                description,
+                request_id,
+                ..
+            } => {
+                assert_eq!(error.as_deref(), Some("invalid_client"));
+                assert_eq!(
+                    description.as_deref(),
+                    Some("AADSTS7000215: Invalid client secret provided.")
+                );
+                assert_eq!(request_id.as_deref(), Some("c-1"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let codes_only = r#"{"error":"invalid_grant","error_codes":[50013, 500133]}"#;
+        match rejection("e", &response(400, codes_only)) {
+            Error::Rejected { description, .. } => {
+                assert_eq!(description.as_deref(), Some("AADSTS50013, AADSTS500133"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -104,14 +104,26 @@ impl HttpResponse {
 #[derive(Debug)]
 pub(crate) struct HttpClient {
     options: HttpOptions,
+    /// Whether proxies are bypassed (for link-local services no proxy can reach).
+    direct: bool,
     client: ArcSwap<(u32, reqwest::Client)>,
 }
 
 impl HttpClient {
     pub fn new(options: &HttpOptions) -> Result<Self> {
-        let client = build_client(options)?;
+        Self::build(options, false)
+    }
+
+    /// A client that never uses a proxy, for the Azure instance metadata service.
+    pub fn direct(options: &HttpOptions) -> Result<Self> {
+        Self::build(options, true)
+    }
+
+    fn build(options: &HttpOptions, direct: bool) -> Result<Self> {
+        let client = build_client(options, direct)?;
         Ok(HttpClient {
             options: options.clone(),
+            direct,
             client: ArcSwap::from_pointee((std::process::id(), client)),
         })
     }
@@ -123,20 +135,24 @@ impl HttpClient {
         if current.0 == pid {
             return Ok(current.1.clone());
         }
-        let client = build_client(&self.options)?;
+        let client = build_client(&self.options, self.direct)?;
         self.client
             .store(std::sync::Arc::new((pid, client.clone())));
         Ok(client)
     }
 }
 
-/// A reqwest client with dbfed's settings: no redirects, timeouts, extra CA certificates.
-fn build_client(options: &HttpOptions) -> Result<reqwest::Client> {
+/// A reqwest client with dbfed's settings: no redirects, timeouts, extra CA certificates, and
+/// no proxy when `direct`.
+fn build_client(options: &HttpOptions, direct: bool) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .user_agent(concat!("dbfed/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(options.connect_timeout)
         .timeout(options.request_timeout);
+    if direct {
+        builder = builder.no_proxy();
+    }
     if let Some(path) = &options.ca_bundle {
         let pem = std::fs::read(path).map_err(|err| {
             Error::config(format!("cannot read CA bundle {}: {err}", path.display()))

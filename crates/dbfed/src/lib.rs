@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod azure;
 mod cache;
 pub mod config;
 mod credential;
@@ -8,11 +9,17 @@ mod diagnose;
 mod endpoints;
 mod error;
 mod exchange;
+mod exchange_client;
 mod http;
 mod retry;
 pub mod source;
 mod token;
+mod user;
 
+pub use azure::{
+    AZURE_DATABRICKS_RESOURCE_ID, AzureCredentialBuilder, AzureOnBehalfOf, AzureOnBehalfOfBuilder,
+    DEFAULT_AUTHORITY_HOST, FEDERATED_TOKEN_AUDIENCE,
+};
 pub use cache::Stats;
 pub use credential::{Credential, CredentialBuilder, DEFAULT_SCOPE};
 pub use diagnose::{ACCEPTED_ALGORITHMS, FederationPolicy, Mismatch, diagnose};
@@ -23,3 +30,4 @@ pub use http::{HttpOptions, MAX_BODY_BYTES};
 pub use retry::RetryPolicy;
 pub use source::{SourceContext, SubjectTokenSource};
 pub use token::{AccessToken, JwtClaims, Secret, SubjectToken};
+pub use user::{UserExchanger, UserExchangerBuilder, UserStats};

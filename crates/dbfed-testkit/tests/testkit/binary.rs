@@ -42,6 +42,11 @@ async fn serve_prints_one_json_line_and_stops_on_sigterm() {
         ready["account_token_endpoint"],
         format!("{url}/oidc/accounts/acc-123/v1/token")
     );
+    assert_eq!(ready["entra_authority"], format!("{url}/entra"));
+    assert_eq!(
+        ready["imds_endpoint"],
+        format!("{url}/metadata/identity/oauth2/token")
+    );
     let (status, settings) = crate::support::get_json(&format!("{url}/_testkit/counters")).await;
     assert_eq!(status, StatusCode::OK, "{settings}");
     let response = client()

@@ -2,6 +2,7 @@
 
 mod binary;
 mod control;
+mod entra;
 mod exchange;
 mod faults;
 mod support;

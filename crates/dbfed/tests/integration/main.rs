@@ -1,5 +1,6 @@
 //! Integration tests: dbfed against the testkit's fake IdP and fake Databricks, over real HTTP.
 
+mod azure;
 mod cache;
 mod ci_sources;
 mod common;
@@ -9,3 +10,4 @@ mod exchange;
 mod retry;
 mod security;
 mod sources;
+mod users;
