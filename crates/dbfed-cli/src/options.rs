@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use clap::Args;
 use dbfed::Credential;
-use dbfed::config::{Env, builder_from};
+use dbfed::config::{Env, credential_from};
 
 /// Where to get tokens; each flag overrides the environment variable named in its help.
 #[derive(Args, Clone, Debug, Default)]
@@ -67,6 +67,6 @@ impl ConfigArgs {
 
     /// The credential this configuration describes.
     pub fn credential(&self) -> dbfed::Result<Credential> {
-        builder_from(&self.env())?.build()
+        credential_from(&self.env())
     }
 }

@@ -38,11 +38,19 @@ pub enum AuthType {
     OidcClientCredentials,
     /// `command-oidc` (dbfed): a program that prints a JWT (needs `DBFED_ALLOW_COMMAND=1`).
     CommandOidc,
+    /// `github-oidc-azure`: a GitHub Actions JWT as the client assertion of an Entra app; the
+    /// Entra token is used directly (Azure Databricks).
+    GitHubOidcAzure,
+    /// `azure-client-secret`: an Entra app's client secret; the Entra token is used directly.
+    AzureClientSecret,
+    /// `azure-msi`: an Azure managed identity through IMDS; the Entra token is used directly.
+    AzureMsi,
 }
 
 impl AuthType {
     /// Every auth type, in the order the environment is searched when none is named.
-    pub const DETECTION_ORDER: [AuthType; 13] = [
+    pub const DETECTION_ORDER: [AuthType; 16] = [
+        AuthType::GitHubOidcAzure,
         AuthType::GitHubOidc,
         AuthType::AzureDevOpsOidc,
         AuthType::GitLabOidc,
@@ -55,6 +63,8 @@ impl AuthType {
         AuthType::GcpOidc,
         AuthType::OidcClientCredentials,
         AuthType::CommandOidc,
+        AuthType::AzureClientSecret,
+        AuthType::AzureMsi,
         AuthType::KubernetesOidc,
     ];
 
@@ -74,7 +84,18 @@ impl AuthType {
             AuthType::GcpOidc => "gcp-oidc",
             AuthType::OidcClientCredentials => "oidc-client-credentials",
             AuthType::CommandOidc => "command-oidc",
+            AuthType::GitHubOidcAzure => "github-oidc-azure",
+            AuthType::AzureClientSecret => "azure-client-secret",
+            AuthType::AzureMsi => "azure-msi",
         }
+    }
+
+    /// Whether tokens come from Microsoft Entra directly, with no Databricks exchange.
+    pub fn is_azure(self) -> bool {
+        matches!(
+            self,
+            AuthType::GitHubOidcAzure | AuthType::AzureClientSecret | AuthType::AzureMsi
+        )
     }
 
     /// Whether the environment shows this source is available: `Ok(why)` or `Err(why not)`.
@@ -146,6 +167,21 @@ impl AuthType {
             AuthType::KubernetesOidc => {
                 Err("only when DATABRICKS_AUTH_TYPE=kubernetes-oidc (the default token's audience is the API server)".into())
             }
+            AuthType::GitHubOidcAzure => {
+                present(&["ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"])?;
+                env.azure_app()
+                    .map(|_| "GitHub Actions and an Azure tenant and client id set".to_owned())
+            }
+            AuthType::AzureClientSecret => {
+                env.azure_app()?;
+                env.first(&["ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET"])
+                    .map(|_| "an Azure tenant, client id and client secret set".to_owned())
+                    .ok_or_else(|| "neither ARM_CLIENT_SECRET nor AZURE_CLIENT_SECRET is set".to_owned())
+            }
+            AuthType::AzureMsi => match env.get("ARM_USE_MSI").as_deref() {
+                Some("true" | "1") => Ok("ARM_USE_MSI set".into()),
+                _ => Err("ARM_USE_MSI is not true".into()),
+            },
         }
     }
 }

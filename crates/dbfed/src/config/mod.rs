@@ -46,6 +46,18 @@ impl Env {
         names.iter().find_map(|name| self.get(name))
     }
 
+    /// The Entra app's tenant and client id (`ARM_*`, as the Databricks SDKs name them, or
+    /// `AZURE_*`, as Azure Identity does), or what is missing.
+    fn azure_app(&self) -> Result<(String, String), String> {
+        let tenant = self
+            .first(&["ARM_TENANT_ID", "AZURE_TENANT_ID"])
+            .ok_or("neither ARM_TENANT_ID nor AZURE_TENANT_ID is set")?;
+        let client = self
+            .first(&["ARM_CLIENT_ID", "AZURE_CLIENT_ID"])
+            .ok_or("neither ARM_CLIENT_ID nor AZURE_CLIENT_ID is set")?;
+        Ok((tenant, client))
+    }
+
     /// The variable holding the JWT for `env-oidc` (`DATABRICKS_OIDC_TOKEN_ENV`, default
     /// `DATABRICKS_OIDC_TOKEN`).
     fn oidc_token_variable(&self) -> String {
@@ -130,8 +142,52 @@ pub fn detect(env: &Env) -> Result<Detection> {
     )))
 }
 
-/// A builder configured from `env`: host, account id, client id, audience, discovery URL and
-/// the detected source.
+/// The credential `env` describes: a token exchange with the detected source, or, for the
+/// Azure auth types, Entra tokens used directly.
+pub fn credential_from(env: &Env) -> Result<Credential> {
+    let detection = detect(env)?;
+    if detection.auth_type.is_azure() {
+        return azure_credential(detection.auth_type, env);
+    }
+    builder_from(env)?.build()
+}
+
+/// The Entra credential for an Azure auth type.
+fn azure_credential(auth_type: AuthType, env: &Env) -> Result<Credential> {
+    let mut builder = Credential::azure();
+    if let Some(host) = env.get("AZURE_AUTHORITY_HOST") {
+        builder = builder.authority_host(host);
+    }
+    if auth_type == AuthType::AzureMsi {
+        builder = builder.managed_identity();
+        if let Some(client_id) = env.first(&["ARM_CLIENT_ID", "AZURE_CLIENT_ID"]) {
+            builder = builder.client_id(client_id);
+        }
+        if let Some(host) = env.get("AZURE_POD_IDENTITY_AUTHORITY_HOST") {
+            let host = host.trim().trim_end_matches('/').to_owned();
+            builder = builder.imds_endpoint(format!("{host}/metadata/identity/oauth2/token"));
+        }
+        return builder.build();
+    }
+    let (tenant, client) = env
+        .azure_app()
+        .map_err(|missing| Error::config(format!("{auth_type}: {missing}")))?;
+    builder = builder.tenant_id(tenant).client_id(client);
+    builder = match auth_type {
+        AuthType::GitHubOidcAzure => builder.client_assertion(source::GitHubActions::new()),
+        _ => {
+            let secret = env
+                .first(&["ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET"])
+                .ok_or_else(|| Error::config(format!("{auth_type}: no client secret is set")))?;
+            builder.client_secret(Secret::new(secret))
+        }
+    };
+    builder.build()
+}
+
+/// A token-exchange builder configured from `env`: host, account id, client id, audience,
+/// discovery URL and the detected source (not for the Azure auth types: see
+/// [`credential_from`]).
 pub fn builder_from(env: &Env) -> Result<CredentialBuilder> {
     let host = env.get("DATABRICKS_HOST").ok_or_else(|| {
         Error::config("DATABRICKS_HOST is not set (the workspace or account URL)")
@@ -219,6 +275,11 @@ fn source_for(auth_type: AuthType, env: &Env) -> Result<Arc<dyn SubjectTokenSour
             }
             Arc::new(source)
         }
+        AuthType::GitHubOidcAzure | AuthType::AzureClientSecret | AuthType::AzureMsi => {
+            return Err(Error::config(format!(
+                "{auth_type} gets Entra tokens without an exchange: build it with credential_from"
+            )));
+        }
         AuthType::CommandOidc => {
             if env.get("DBFED_ALLOW_COMMAND").as_deref() != Some("1") {
                 return Err(Error::config(
@@ -241,6 +302,6 @@ impl Credential {
     /// `DATABRICKS_TOKEN_AUDIENCE`, `DATABRICKS_DISCOVERY_URL`, `DATABRICKS_OIDC_TOKEN[_ENV]`,
     /// `DATABRICKS_OIDC_TOKEN_FILEPATH`, …); see the README for the detection order.
     pub fn from_env() -> Result<Credential> {
-        builder_from(&Env::process())?.build()
+        credential_from(&Env::process())
     }
 }

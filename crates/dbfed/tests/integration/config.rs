@@ -2,8 +2,9 @@
 
 use std::collections::HashMap;
 
-use dbfed::config::{AuthType, Env, builder_from, detect};
+use dbfed::config::{AuthType, Env, builder_from, credential_from, detect};
 use dbfed::{Credential, Error};
+use dbfed_testkit::{EntraApp, ManagedIdentity};
 
 use crate::common::*;
 
@@ -68,6 +69,25 @@ fn each_auth_type_picks_its_source() {
 
 #[test]
 fn each_environment_is_detected() {
+    let azure_app = [("ARM_TENANT_ID", "t"), ("ARM_CLIENT_ID", "c")];
+    let github = [
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", "https://x"),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "t"),
+    ];
+    let github_azure: Vec<_> = github.iter().chain(azure_app.iter()).copied().collect();
+    let secret: Vec<_> = azure_app
+        .iter()
+        .copied()
+        .chain([("ARM_CLIENT_SECRET", "s")])
+        .collect();
+    let azure_cases: [(&[(&str, &str)], AuthType); 3] = [
+        (&github_azure, AuthType::GitHubOidcAzure),
+        (&secret, AuthType::AzureClientSecret),
+        (&[("ARM_USE_MSI", "true")], AuthType::AzureMsi),
+    ];
+    for (vars, expected) in azure_cases {
+        assert_eq!(detect(&env(vars)).unwrap().auth_type, expected, "{vars:?}");
+    }
     let cases: [(&[(&str, &str)], AuthType); 12] = [
         (
             &[
@@ -207,4 +227,62 @@ async fn from_env_reads_the_process_environment_end_to_end() {
     );
     let token = credential.token().await.unwrap();
     assert_eq!(call_me(&kit, &token).await.0, 200);
+}
+
+#[tokio::test]
+async fn azure_auth_types_get_entra_tokens_the_api_accepts() {
+    let kit = testkit();
+    kit.add_entra_app(EntraApp {
+        tenant: "tenant-1".into(),
+        client_id: "app-1".into(),
+        secret: Some("entra-secret".into()),
+        federated_credentials: vec![],
+    });
+    kit.add_managed_identity(ManagedIdentity {
+        tenant: "tenant-1".into(),
+        client_id: "mi-1".into(),
+        system_assigned: true,
+    });
+    let authority = kit.entra_authority();
+    let url = kit.url();
+    let client_secret = [
+        ("DATABRICKS_HOST", url.as_str()),
+        ("AZURE_AUTHORITY_HOST", authority.as_str()),
+        ("ARM_TENANT_ID", "tenant-1"),
+        ("ARM_CLIENT_ID", "app-1"),
+        ("ARM_CLIENT_SECRET", "entra-secret"),
+    ];
+    let managed = [
+        ("DATABRICKS_HOST", url.as_str()),
+        ("ARM_USE_MSI", "true"),
+        ("AZURE_POD_IDENTITY_AUTHORITY_HOST", url.as_str()),
+    ];
+    for (vars, who) in [(&client_secret[..], "sp:app-1"), (&managed[..], "sp:mi-1")] {
+        let credential = credential_from(&env(vars)).unwrap();
+        let token = credential.token().await.unwrap();
+        let (status, me) = call_me(&kit, &token).await;
+        assert_eq!(
+            (status, me["userName"].as_str()),
+            (200, Some(who)),
+            "{vars:?}: {me}"
+        );
+    }
+    assert_eq!(
+        kit.counters().exchanges,
+        0,
+        "Entra tokens are used directly"
+    );
+
+    let wrong = [
+        ("ARM_CLIENT_SECRET", "nope"),
+        ("DATABRICKS_AUTH_TYPE", "azure-client-secret"),
+    ];
+    let vars: Vec<_> = client_secret.iter().copied().chain(wrong).collect();
+    let err = credential_from(&env(&vars))
+        .unwrap()
+        .token()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Rejected { .. }), "{err:?}");
+    assert!(!err.to_string().contains("entra-secret") && !err.to_string().contains("nope"));
 }
