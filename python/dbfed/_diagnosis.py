@@ -3,10 +3,11 @@ native module from the core's mismatches)."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
 import enum
-from typing import Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
+
+if TYPE_CHECKING:
+    import datetime
 
 __all__ = ["Mismatch", "MismatchKind"]
 
@@ -35,9 +36,9 @@ class MismatchKind(str, enum.Enum):
         return self.value
 
 
-@dataclasses.dataclass(frozen=True)
-class Mismatch:
-    """One reason a federation policy would refuse a JWT. ``str()`` gives :attr:`message`."""
+class Mismatch(NamedTuple):
+    """One reason a federation policy would refuse a JWT (an immutable record; ``str()`` gives
+    :attr:`message`)."""
 
     kind: MismatchKind
     """Which kind of reason."""
