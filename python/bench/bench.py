@@ -8,7 +8,10 @@
 Measured:
 - a cached token call: dbfed `credential.token()` / `.headers()` vs databricks-sdk
   `Config.authenticate()` (auth_type "env-oidc");
-- token exchanges per 1,000 API calls (each call asks for headers, then calls SCIM Me);
+- token exchanges per 1,000 API calls (each call asks for headers, then calls SCIM Me), from a
+  cold start (the credential or `Config` is made inside the count): with a JWT in a variable
+  (env-oidc), and from the testkit's GitHub Actions look-alike (github-oidc; GitHub ID-token
+  requests counted too);
 - `import dbfed` vs `import databricks.sdk.core`: wall time and resident memory, each in a
   fresh interpreter.
 """
@@ -27,7 +30,7 @@ from typing import Callable, Mapping
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import dbfed  # noqa: E402
-from testkit import AUDIENCE, SP_CLIENT_ID, Testkit, serve  # noqa: E402
+from testkit import AUDIENCE, CI_SUBJECT, GITHUB_REQUEST_TOKEN, SP_CLIENT_ID, Testkit, serve  # noqa: E402
 
 HeaderSource = Callable[[], Mapping[str, str]]
 
@@ -50,13 +53,16 @@ def per_call_ns(call: Callable[[], object], calls: int, repeats: int) -> float:
     return min(timer.repeat(repeat=repeats, number=calls)) / calls * 1e9
 
 
-def exchanges_per_api_calls(kit: Testkit, headers: HeaderSource, api_calls: int) -> int:
-    """Token exchanges the testkit saw while `api_calls` SCIM Me calls were made with `headers()`."""
-    before = kit.counters()["exchanges"]
+def requests_per_api_calls(kit: Testkit, make: Callable[[], HeaderSource], api_calls: int) -> tuple[int, int]:
+    """Token exchanges and CI ID-token requests the testkit saw while `make()` built a header
+    source and `api_calls` SCIM Me calls were made with its headers."""
+    before = kit.counters()
+    headers = make()
     for _ in range(api_calls):
         status, _me = kit.me(headers()["Authorization"])
         assert status == 200, status
-    return kit.counters()["exchanges"] - before
+    after = kit.counters()
+    return after["exchanges"] - before["exchanges"], after["ci_token_requests"] - before["ci_token_requests"]
 
 
 def import_cost(module: str, runs: int) -> tuple[float, float]:
@@ -71,12 +77,18 @@ def import_cost(module: str, runs: int) -> tuple[float, float]:
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
-def databricks_sdk_env_oidc(kit: Testkit) -> HeaderSource:
-    """databricks-sdk's own token federation: auth_type "env-oidc" reading DATABRICKS_OIDC_TOKEN."""
+def databricks_sdk(kit: Testkit, auth_type: str) -> HeaderSource:
+    """databricks-sdk's own token federation, `auth_type` "env-oidc" (reading
+    DATABRICKS_OIDC_TOKEN) or "github-oidc" (asking ACTIONS_ID_TOKEN_REQUEST_URL)."""
     from databricks.sdk.config import Config
 
-    config = Config(host=kit.url, client_id=SP_CLIENT_ID, auth_type="env-oidc", token_audience=AUDIENCE)
+    config = Config(host=kit.url, client_id=SP_CLIENT_ID, auth_type=auth_type, token_audience=AUDIENCE)
     return config.authenticate
+
+
+def dbfed_headers(kit: Testkit, source: dbfed.sources.Source) -> HeaderSource:
+    """`headers` of a dbfed credential with `source`, for the same host, client id and audience."""
+    return kit.credential(source).headers
 
 
 def main() -> None:
@@ -95,7 +107,7 @@ def main() -> None:
         os.environ["DATABRICKS_OIDC_TOKEN"] = jwt
 
         credential = kit.credential(dbfed.sources.EnvVar("DBFED_BENCH_JWT"))
-        sdk_headers = databricks_sdk_env_oidc(kit)
+        sdk_headers = databricks_sdk(kit, "env-oidc")
         credential.token()
 
         token_ns = per_call_ns(credential.token, calls, repeats)
@@ -103,26 +115,31 @@ def main() -> None:
         sdk_ns = per_call_ns(sdk_headers, calls, repeats)
         rows.append(("cached call, ns", f"token() {token_ns:.0f} / headers() {headers_ns:.0f}", f"{sdk_ns:.0f}", "≤ 300"))
 
-        # Each from a cold cache: a credential or a Config made just for this count.
-        env_credential = kit.credential(dbfed.sources.EnvVar("DBFED_BENCH_JWT"))
-        dbfed_exchanges = exchanges_per_api_calls(kit, env_credential.headers, api_calls)
-        callback_credential = kit.credential(dbfed.sources.Callback(lambda context: jwt))
-        callback_exchanges = exchanges_per_api_calls(kit, callback_credential.headers, api_calls)
-        sdk_exchanges = exchanges_per_api_calls(kit, databricks_sdk_env_oidc(kit), api_calls)
-        rows.append(
-            (
-                f"exchanges per {api_calls} API calls, env-oidc",
-                f"EnvVar {dbfed_exchanges} / Callback {callback_exchanges}",
-                f"{sdk_exchanges}",
-                "1",
-            )
+        # Each from a cold cache: a credential or a Config made inside the count.
+        env_var, _ = requests_per_api_calls(
+            kit, lambda: dbfed_headers(kit, dbfed.sources.EnvVar("DBFED_BENCH_JWT")), api_calls
         )
+        callback, _ = requests_per_api_calls(
+            kit, lambda: dbfed_headers(kit, dbfed.sources.Callback(lambda _: jwt)), api_calls
+        )
+        sdk_env, _ = requests_per_api_calls(kit, lambda: databricks_sdk(kit, "env-oidc"), api_calls)
+        rows.append(
+            (f"exchanges per {api_calls} API calls, env-oidc", f"EnvVar {env_var} / Callback {callback}", f"{sdk_env}", "1")
+        )
+
+        kit.add_policy(client_id=SP_CLIENT_ID, audiences=[AUDIENCE], subject=CI_SUBJECT)
+        os.environ["ACTIONS_ID_TOKEN_REQUEST_URL"] = kit.github_request_url
+        os.environ["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = GITHUB_REQUEST_TOKEN
+        exchanges, github = requests_per_api_calls(
+            kit, lambda: dbfed_headers(kit, dbfed.sources.GitHubActions()), api_calls
+        )
+        sdk_exchanges, sdk_github = requests_per_api_calls(kit, lambda: databricks_sdk(kit, "github-oidc"), api_calls)
         rows.append(
             (
-                f"exchanges per {api_calls} API calls, github-oidc",
-                "pending: dbfed.sources.GitHubActions",
-                "pending",
-                "1",
+                f"exchanges (GitHub ID-token requests) per {api_calls} API calls, github-oidc",
+                f"GitHubActions {exchanges} ({github})",
+                f"{sdk_exchanges} ({sdk_github})",
+                "1 (1)",
             )
         )
 

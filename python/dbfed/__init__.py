@@ -9,13 +9,15 @@ federation, RFC 8693), cached and refreshed ahead of expiry.
         source=dbfed.sources.File("/var/run/secrets/tokens/databricks"),
     )
     headers = credential.headers()  # {"Authorization": "Bearer …"}
+
+    credential = dbfed.Credential.from_env()  # DATABRICKS_HOST, …, the source detected
 """
 
 import os as _os
 
 from . import _native, sources
-from ._credential import Credential
-from ._native import AccessToken, RetryPolicy, Stats
+from ._diagnosis import Mismatch, MismatchKind
+from ._native import AccessToken, Credential, Endpoints, FederationPolicy, RetryPolicy, Stats, diagnose
 from .errors import (
     ConfigError,
     DbfedError,
@@ -32,12 +34,17 @@ __all__ = [
     "ConfigError",
     "Credential",
     "DbfedError",
+    "Endpoints",
     "ExchangeError",
+    "FederationPolicy",
     "MalformedResponseError",
+    "Mismatch",
+    "MismatchKind",
     "RetryPolicy",
     "SourceError",
     "Stats",
     "TransportError",
+    "diagnose",
     "sources",
 ]
 

@@ -1,30 +1,66 @@
 """Stubs of the extension module (``bindings/python``); checked against it by stubtest."""
 
-import asyncio
 import datetime
 import os
-from typing import Awaitable, Callable, Optional, Sequence, Union, final
+from typing import Awaitable, Callable, ClassVar, Coroutine, Literal, Optional, Sequence, Union, final
 
 from typing_extensions import disjoint_base
+
+from ._diagnosis import Mismatch
 
 __all__ = [
     "__version__",
     "AccessToken",
+    "AzureDevOps",
+    "Bitbucket",
     "Callback",
+    "Chain",
+    "CircleCI",
+    "Command",
     "Credential",
+    "Endpoints",
     "EnvVar",
+    "FederationPolicy",
     "File",
     "Fixed",
+    "GcpMetadata",
+    "GitHubActions",
+    "GitLab",
+    "Kubernetes",
+    "OidcClientCredentials",
     "RetryPolicy",
     "Source",
     "SourceContext",
     "Stats",
+    "Terraform",
     "_after_fork_in_child",
+    "diagnose",
 ]
 __version__: str
 
-@disjoint_base
+_Path = Union[str, os.PathLike[str]]
+
+@final
 class Credential:
+    """Databricks tokens for one workspace or account, exchanged for the JWTs of one source,
+    cached and refreshed ahead of expiry; one exchange however many threads and tasks ask.
+
+    Keyword arguments (`source` is required, and a host or a `token_endpoint`):
+
+    - `source`: where the JWTs come from, a `dbfed.sources` object.
+    - `host`: the workspace URL (`https://` may be omitted), or `account_host` and
+      `account_id` for account-level APIs.
+    - `account_id`: for a workspace, makes the account id the default audience.
+    - `client_id`: the service principal's application id (workload identity federation);
+      leave it out for account-wide federation.
+    - `scopes` (default `["all-apis"]`), `audience`, `token_endpoint`, `discovery_url`.
+    - `connect_timeout` (default 10), `request_timeout` (default 30), in seconds;
+      `ca_bundle`: a PEM file of extra CA certificates; `retry`: a `dbfed.RetryPolicy`.
+
+    `Credential.from_env()` reads all of it from the Databricks environment variables instead.
+    Raises `dbfed.ConfigError` if the configuration is incomplete or unsafe; no network call is
+    made before the first token is asked for."""
+
     def __new__(
         cls,
         *,
@@ -39,15 +75,31 @@ class Credential:
         discovery_url: Optional[str] = None,
         connect_timeout: Optional[float] = None,
         request_timeout: Optional[float] = None,
-        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        ca_bundle: Optional[_Path] = None,
         retry: Optional[RetryPolicy] = None,
     ) -> Credential: ...
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        connect_timeout: Optional[float] = None,
+        request_timeout: Optional[float] = None,
+        ca_bundle: Optional[_Path] = None,
+        retry: Optional[RetryPolicy] = None,
+    ) -> Credential:
+        """A credential configured from the Databricks environment variables, as the Databricks
+        SDKs read them: `DATABRICKS_HOST`, `DATABRICKS_ACCOUNT_ID`, `DATABRICKS_CLIENT_ID`,
+        `DATABRICKS_TOKEN_AUDIENCE`, `DATABRICKS_DISCOVERY_URL`, and the source named by
+        `DATABRICKS_AUTH_TYPE` or else detected (GitHub Actions, Azure DevOps, GitLab, …; see the
+        README). When no source fits, the `ConfigError` lists every one tried and why it was
+        skipped. The keyword arguments are those of the constructor that no variable sets."""
     def token(self) -> AccessToken:
         """A valid token: from the cache (no I/O), or after one exchange shared by every caller
         waiting for it. Releases the GIL while it waits."""
     def cached_token(self) -> Optional[AccessToken]:
         """The cached token if it can be had without waiting, else None (then call `token`)."""
-    def _fetch_token_into(self, future: asyncio.Future[AccessToken]) -> None: ...
+    def token_async(self) -> Coroutine[object, object, AccessToken]:
+        """A valid token, like `token()`, awaited without blocking the event loop (asyncio)."""
     def headers(self) -> dict[str, str]:
         """`{"Authorization": "Bearer <token>"}` for a request."""
     def invalidate(self) -> None:
@@ -57,6 +109,78 @@ class Credential:
         it); many callers reporting the same token cause a single refresh. Returns whether it did."""
     def stats(self) -> Stats:
         """Counters of exchanges, cache hits, refreshes and failures."""
+    @property
+    def source_name(self) -> Optional[str]:
+        """The name of the source the JWTs come from (`github-actions`, `kubernetes`, `env`, …)."""
+    @property
+    def account_id(self) -> Optional[str]:
+        """The Databricks account id, when configured."""
+    def endpoints(self) -> Endpoints:
+        """The token endpoint and the audience, and how each was found (discovered on first use,
+        then remembered). Releases the GIL while it waits."""
+    def endpoints_async(self) -> Coroutine[object, object, Endpoints]:
+        """`endpoints()` awaited without blocking the event loop (asyncio)."""
+    def diagnose(self, policy: FederationPolicy) -> list[Mismatch]:
+        """Every reason `policy` would refuse this credential's JWTs: a JWT from the source, for
+        the credential's audience, compared with the policy (the account id, when configured,
+        stands for a policy without audiences). Nothing is exchanged. Releases the GIL while it
+        waits."""
+    def diagnose_async(self, policy: FederationPolicy) -> Coroutine[object, object, list[Mismatch]]:
+        """`diagnose(policy)` awaited without blocking the event loop (asyncio)."""
+
+@final
+class Endpoints:
+    """Where a credential exchanges its JWTs, the audience it asks its source for, and how each was
+    found."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def token_endpoint(self) -> str:
+        """The token endpoint URL."""
+    @property
+    def token_endpoint_origin(self) -> Literal["configured", "discovery_url", "host_metadata", "fallback"]:
+        """How the token endpoint was found: "configured", "discovery_url", "host_metadata"
+        (`/.well-known/databricks-config`) or "fallback" (the conventional path on the host)."""
+    @property
+    def audience(self) -> str:
+        """The audience the source is asked for."""
+    @property
+    def audience_origin(self) -> Literal["configured", "host_metadata", "account_id", "token_endpoint"]:
+        """Why this audience: "configured", "host_metadata" (the host's default federation
+        audience), "account_id" or "token_endpoint" (the last resort)."""
+
+@final
+class FederationPolicy:
+    """The OIDC part of a Databricks federation policy, as an admin configured it: the required
+    `issuer`, the accepted `audiences` (none: the Databricks account id), the required `subject`
+    (service-principal policies; None for account-wide ones) and the claim holding the subject
+    (`subject_claim`, default "sub")."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __new__(
+        cls,
+        issuer: str,
+        audiences: Sequence[str] = (),
+        subject: Optional[str] = None,
+        subject_claim: Optional[str] = None,
+    ) -> FederationPolicy: ...
+    @property
+    def issuer(self) -> str:
+        """The required `iss`."""
+    @property
+    def audiences(self) -> list[str]:
+        """The accepted audiences; empty means the Databricks account id."""
+    @property
+    def subject(self) -> Optional[str]:
+        """The required subject; None for an account-wide policy."""
+    @property
+    def subject_claim(self) -> Optional[str]:
+        """The claim holding the subject; None means "sub"."""
+
+def diagnose(jwt: str, policy: FederationPolicy, account_id: Optional[str] = None) -> list[Mismatch]:
+    """Every reason Databricks would refuse `jwt` under `policy`, as `Mismatch` objects; an empty
+    list means it would match (if its signature verifies). The JWT is decoded, not verified;
+    `account_id` stands for the audiences of a policy that lists none. Nothing is sent anywhere."""
 
 @final
 class AccessToken:
@@ -132,6 +256,11 @@ class RetryPolicy:
 class Source:
     """Where the subject JWTs come from; use one of its subclasses."""
 
+    @property
+    def name(self) -> str:
+        """The source's short name, as errors and `Credential.source_name` give it
+        (`github-actions`, `kubernetes`, `env`, …)."""
+
 @final
 class Fixed(Source):
     """Always returns the same JWT (for tests, or a JWT whose lifetime you manage yourself)."""
@@ -149,7 +278,158 @@ class File(Source):
     """Reads the JWT from a file, anew at every exchange (Kubernetes projected tokens rotate it);
     surrounding whitespace is trimmed."""
 
-    def __new__(cls, path: Union[str, os.PathLike[str]]) -> File: ...
+    def __new__(cls, path: _Path) -> File: ...
+
+@final
+class Kubernetes(Source):
+    """A Kubernetes service account token, read from its file at every exchange (the kubelet
+    rotates it): `path` is the projected volume's file, by default
+    `/var/run/secrets/kubernetes.io/serviceaccount/token`.
+
+    `Kubernetes.azure_federated_token()` (AKS workload identity) and
+    `Kubernetes.aws_web_identity_token()` (EKS) read the file their platform's variable names."""
+
+    def __new__(cls, path: Optional[_Path] = None) -> Kubernetes: ...
+    @staticmethod
+    def azure_federated_token() -> Kubernetes:
+        """The file named by `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity)."""
+    @staticmethod
+    def aws_web_identity_token() -> Kubernetes:
+        """The file named by `AWS_WEB_IDENTITY_TOKEN_FILE` (EKS IAM roles for service accounts)."""
+
+@final
+class GitHubActions(Source):
+    """GitHub Actions: the job's OIDC ID token (the job needs `permissions: id-token: write`),
+    requested from `ACTIONS_ID_TOKEN_REQUEST_URL` with `ACTIONS_ID_TOKEN_REQUEST_TOKEN` for
+    `audience`, by default the credential's."""
+
+    def __new__(
+        cls,
+        audience: Optional[str] = None,
+        *,
+        connect_timeout: Optional[float] = None,
+        request_timeout: Optional[float] = None,
+        ca_bundle: Optional[_Path] = None,
+        retry: Optional[RetryPolicy] = None,
+    ) -> GitHubActions: ...
+
+@final
+class AzureDevOps(Source):
+    """Azure DevOps Pipelines: an ID token for the service connection `service_connection` (its id;
+    subject `sc://org/project/connection`), else for the one `AZURESUBSCRIPTION_SERVICE_CONNECTION_ID`
+    names, else the pipeline's own (subject `p://org/project/pipeline`). Needs
+    `SYSTEM_ACCESSTOKEN` mapped into the step (`SYSTEM_ACCESSTOKEN: $(System.AccessToken)`)."""
+
+    def __new__(
+        cls,
+        service_connection: Optional[str] = None,
+        *,
+        connect_timeout: Optional[float] = None,
+        request_timeout: Optional[float] = None,
+        ca_bundle: Optional[_Path] = None,
+        retry: Optional[RetryPolicy] = None,
+    ) -> AzureDevOps: ...
+
+@final
+class GitLab(Source):
+    """GitLab CI: the ID token in `variable`, the name given to it under the job's `id_tokens:`.
+    Read at every exchange; an expired one is refused with an error saying it cannot be renewed
+    inside the job."""
+
+    def __new__(cls, variable: str) -> GitLab: ...
+
+@final
+class CircleCI(Source):
+    """CircleCI: `CIRCLE_OIDC_TOKEN_V2`, else `CIRCLE_OIDC_TOKEN`, read at every exchange; an
+    expired one is refused with an error saying it cannot be renewed inside the job."""
+
+    def __new__(cls) -> CircleCI: ...
+
+@final
+class Bitbucket(Source):
+    """Bitbucket Pipelines: `BITBUCKET_STEP_OIDC_TOKEN` (a step with `oidc: true`), read at every
+    exchange; an expired one is refused with an error saying it cannot be renewed inside the step."""
+
+    def __new__(cls) -> Bitbucket: ...
+
+@final
+class Terraform(Source):
+    """HCP Terraform: `TFC_WORKLOAD_IDENTITY_TOKEN`, or `TFC_WORKLOAD_IDENTITY_TOKEN_<tag>` for a
+    tagged token, read at every exchange; an expired one is refused with an error saying it
+    cannot be renewed inside the run."""
+
+    def __new__(cls, tag: Optional[str] = None) -> Terraform: ...
+
+@final
+class GcpMetadata(Source):
+    """Google Cloud (GCE, GKE, Cloud Run): the default service account's identity token for the
+    audience, from the metadata server at `host` (host and port), else `GCE_METADATA_HOST`,
+    else `metadata.google.internal`."""
+
+    def __new__(
+        cls,
+        host: Optional[str] = None,
+        *,
+        connect_timeout: Optional[float] = None,
+        request_timeout: Optional[float] = None,
+        ca_bundle: Optional[_Path] = None,
+        retry: Optional[RetryPolicy] = None,
+    ) -> GcpMetadata: ...
+
+@final
+class OidcClientCredentials(Source):
+    """Any OIDC identity provider (Okta, Auth0, Keycloak, Entra, …) by the client-credentials grant.
+
+    The client authenticates with `client_secret` (HTTP Basic, or in the form with
+    `auth_method="client_secret_post"`) or with `private_key_pem` (RFC 7523 `private_key_jwt`,
+    signed with `algorithm` "RS256" or "ES256", `key_id` in its header if the IdP needs one);
+    give exactly one. The token endpoint comes from `{issuer}/.well-known/openid-configuration`
+    unless `token_endpoint` is given. `scope` is sent when given; `audience_parameter` names the
+    form field that carries the credential's audience (Auth0: "audience", Entra v1:
+    "resource"). `token_field` is the response field holding the JWT: "access_token" or
+    "id_token". The secret and the key are never shown."""
+
+    def __new__(
+        cls,
+        issuer: str,
+        client_id: str,
+        *,
+        client_secret: Optional[str] = None,
+        private_key_pem: Optional[str] = None,
+        auth_method: Optional[Literal["client_secret_basic", "client_secret_post", "private_key_jwt"]] = None,
+        algorithm: Literal["RS256", "ES256"] = "RS256",
+        key_id: Optional[str] = None,
+        token_endpoint: Optional[str] = None,
+        scope: Optional[str] = None,
+        audience_parameter: Optional[str] = None,
+        token_field: Literal["access_token", "id_token"] = "access_token",
+        connect_timeout: Optional[float] = None,
+        request_timeout: Optional[float] = None,
+        ca_bundle: Optional[_Path] = None,
+        retry: Optional[RetryPolicy] = None,
+    ) -> OidcClientCredentials: ...
+
+@final
+class Command(Source):
+    """Runs `program` with `args` (never through a shell, no standard input) and exchanges the JWT
+    it prints, cached until shortly before it expires. `{audience}` in an argument is replaced by
+    the audience. Its output is a bare JWT or
+    `{"version": 1, "success": true, "id_token": "…", "expiration_time": …}`; when it fails, the
+    error quotes its standard error. It is killed after `timeout` seconds (default 30).
+
+    `Command.buildkite()` runs `buildkite-agent oidc request-token --audience <audience>`."""
+
+    def __new__(cls, program: _Path, args: Sequence[str] = (), *, timeout: Optional[float] = None) -> Command: ...
+    @staticmethod
+    def buildkite() -> Command:
+        """Buildkite: `buildkite-agent oidc request-token --audience <audience>`."""
+
+@final
+class Chain(Source):
+    """Tries its sources in order and exchanges the first JWT one produces; when all fail, the
+    `SourceError` gives each one's reason."""
+
+    def __new__(cls, *sources: Source) -> Chain: ...
 
 @final
 class Callback(Source):

@@ -171,3 +171,31 @@ def test_the_default_audience_comes_from_the_host_metadata(kit: Testkit) -> None
     kit.credential(dbfed.sources.Callback(mint), audience=None).token()
 
     assert asked == [AUDIENCE]
+
+
+def test_the_endpoints_say_how_they_were_found(kit: Testkit) -> None:
+    credential = kit.credential(dbfed.sources.Fixed("jwt"))
+
+    endpoints = credential.endpoints()
+
+    assert (endpoints.token_endpoint, endpoints.token_endpoint_origin) == (kit.workspace_token_endpoint, "host_metadata")
+    assert (endpoints.audience, endpoints.audience_origin) == (AUDIENCE, "configured")
+    assert repr(endpoints).startswith(f"Endpoints(token_endpoint='{kit.workspace_token_endpoint}', ")
+
+    async def main() -> dbfed.Endpoints:
+        return await credential.endpoints_async()
+
+    assert asyncio.run(main()) == endpoints
+    configured = kit.credential(dbfed.sources.Fixed("jwt"), token_endpoint=kit.workspace_token_endpoint).endpoints()
+    assert configured.token_endpoint_origin == "configured"
+
+    kit.settings(host_metadata=False)
+    fallback = kit.credential(dbfed.sources.Fixed("jwt"), audience=None, account_id=kit.account_id)
+    assert fallback.account_id == kit.account_id and fallback.source_name == "fixed"
+    endpoints = fallback.endpoints()
+    assert (endpoints.token_endpoint_origin, endpoints.audience, endpoints.audience_origin) == (
+        "fallback",
+        kit.account_id,
+        "account_id",
+    )
+    assert kit.counters()["exchanges"] == 0

@@ -43,6 +43,23 @@ def test_reprs_show_no_secret(kit: Testkit) -> None:
     assert repr(dbfed.sources.EnvVar("X")) == "EnvVar('X')"
 
 
+def test_sources_with_secrets_never_show_them() -> None:
+    secret = "s3cret-value-never-shown"
+    key = "-----BEGIN PRIVATE KEY-----\nMIIEvQ-never-shown\n-----END PRIVATE KEY-----"
+    sources = [
+        dbfed.sources.OidcClientCredentials("https://idp.example.com", "svc", client_secret=secret),
+        dbfed.sources.OidcClientCredentials(
+            "https://idp.example.com", "svc", client_secret=secret, auth_method="client_secret_post"
+        ),
+        dbfed.sources.OidcClientCredentials("https://idp.example.com", "svc", private_key_pem=key),
+    ]
+    shown = [repr(source) for source in sources]
+    shown.append(repr(dbfed.sources.Chain(*sources, dbfed.sources.Fixed(secret))))
+    for text in shown:
+        assert secret not in text and "never-shown" not in text, text
+    assert shown[0] == "OidcClientCredentials('https://idp.example.com', 'svc', auth_method='client_secret_basic')"
+
+
 def test_error_messages_show_no_secret(kit: Testkit) -> None:
     kit.service_principal_jwt()
     wrong = kit.mint(sub="repo:acme/other", aud=["dbfed-tests"])

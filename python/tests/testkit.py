@@ -22,6 +22,14 @@ SP_CLIENT_ID = "5c2a0e2b-0000-4d6e-8f00-5e7b1ce0c11d"
 SUBJECT = "repo:acme/deploy:ref:refs/heads/main"
 AUDIENCE = "dbfed-tests"
 USER = "alice@example.com"
+#: The subject of the JWTs the CI look-alikes (GitHub, GCP) issue: the testkit's `ci_subject`.
+CI_SUBJECT = "repo:acme/pipelines:environment:prod"
+#: The bearer token the GitHub look-alike expects in `ACTIONS_ID_TOKEN_REQUEST_TOKEN`.
+GITHUB_REQUEST_TOKEN = "testkit-github-request-token"
+#: The bearer token the Azure DevOps look-alikes expect in `SYSTEM_ACCESSTOKEN`.
+AZURE_DEVOPS_ACCESS_TOKEN = "testkit-azure-devops-access-token"
+#: The audience Azure DevOps puts in every ID token.
+AZURE_DEVOPS_AUDIENCE = "api://AzureADTokenExchange"
 
 
 class Testkit:
@@ -55,6 +63,28 @@ class Testkit:
 
     def add_policy(self, **policy: Any) -> None:
         self._call("POST", "/_testkit/policies", {"issuer": self.issuer, **policy})
+
+    def add_oidc_client(self, client_id: str, client_secret: Optional[str] = None) -> None:
+        """Registers a client of the fake IdP's client-credentials endpoint (`{issuer}/token`)."""
+        self._call("POST", "/_testkit/oidc-clients", {"client_id": client_id, "client_secret": client_secret})
+
+    def signing_key_pem(self, alg: str) -> str:
+        """The fake IdP's private key for `alg` ("RS256" or "ES256"), PKCS#8 PEM."""
+        pem: str = self._call("GET", f"/_testkit/keys/{alg}")["private_key_pem"]
+        return pem
+
+    def key_id(self, alg: str) -> str:
+        """The `kid` of the fake IdP's key for `alg`, from its JWKS."""
+        discovery = self._call("GET", "/idp/.well-known/openid-configuration")
+        with urllib.request.urlopen(discovery["jwks_uri"], timeout=10) as response:
+            keys = json.loads(response.read())["keys"]
+        kid: str = next(key["kid"] for key in keys if key.get("alg") == alg)
+        return kid
+
+    @property
+    def github_request_url(self) -> str:
+        """`ACTIONS_ID_TOKEN_REQUEST_URL` for the GitHub look-alike."""
+        return f"{self.url}/ci/github/token?api-version=2.0"
 
     def inject(self, **fault: Any) -> None:
         self._call("POST", "/_testkit/faults", fault)

@@ -1,23 +1,41 @@
-//! The native base of `dbfed.Credential`: building one from keyword arguments, and the sync
-//! calls. `dbfed.Credential` (Python) adds `token_async` on top of `_fetch_token_into`.
+//! `dbfed.Credential`: building one from keyword arguments or from the environment, and its
+//! sync and asyncio calls.
 
 use std::path::PathBuf;
 
-use dbfed::HttpOptions;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyAny, PyDict};
+use pyo3::types::{PyAny, PyDict, PyList, PyType};
 
+use crate::coroutine::coroutine;
+use crate::diagnosis::{FederationPolicy, mismatches};
+use crate::endpoints::Endpoints;
 use crate::errors::{self, config_error};
-use crate::options::{RetryPolicy, seconds};
-use crate::repr::quoted;
+use crate::options::{RetryPolicy, http_options};
+use crate::repr::{call, keyword, quoted};
 use crate::runtime;
 use crate::sources::Source;
 use crate::token::{AccessToken, Stats};
 
-/// Databricks tokens for one workspace or account, exchanged for the JWTs of one source.
-#[pyclass(subclass, frozen, module = "dbfed._native", name = "Credential")]
+/// Databricks tokens for one workspace or account, exchanged for the JWTs of one source,
+/// cached and refreshed ahead of expiry; one exchange however many threads and tasks ask.
+///
+/// Keyword arguments (`source` is required, and a host or a `token_endpoint`):
+///
+/// - `source`: where the JWTs come from, a `dbfed.sources` object.
+/// - `host`: the workspace URL (`https://` may be omitted), or `account_host` and
+///   `account_id` for account-level APIs.
+/// - `account_id`: for a workspace, makes the account id the default audience.
+/// - `client_id`: the service principal's application id (workload identity federation);
+///   leave it out for account-wide federation.
+/// - `scopes` (default `["all-apis"]`), `audience`, `token_endpoint`, `discovery_url`.
+/// - `connect_timeout` (default 10), `request_timeout` (default 30), in seconds;
+///   `ca_bundle`: a PEM file of extra CA certificates; `retry`: a `dbfed.RetryPolicy`.
+///
+/// `Credential.from_env()` reads all of it from the Databricks environment variables instead.
+/// Raises `dbfed.ConfigError` if the configuration is incomplete or unsafe; no network call is
+/// made before the first token is asked for.
+#[pyclass(frozen, module = "dbfed", name = "Credential")]
 pub(crate) struct Credential {
     inner: dbfed::Credential,
     repr: String,
@@ -114,17 +132,12 @@ impl Credential {
         if let Some(url) = discovery_url {
             builder = builder.discovery_url(url);
         }
-        let mut http = HttpOptions::default();
-        if let Some(timeout) = connect_timeout {
-            http = http.connect_timeout(seconds(py, "connect_timeout", timeout)?);
-        }
-        if let Some(timeout) = request_timeout {
-            http = http.request_timeout(seconds(py, "request_timeout", timeout)?);
-        }
-        if let Some(path) = ca_bundle {
-            http = http.ca_bundle(path);
-        }
-        builder = builder.http_options(http);
+        builder = builder.http_options(http_options(
+            py,
+            connect_timeout,
+            request_timeout,
+            ca_bundle,
+        )?);
         if let Some(retry) = retry {
             builder = builder.retry_policy(retry.get().inner.clone());
         }
@@ -136,7 +149,45 @@ impl Credential {
             .collect();
         Ok(Credential {
             inner,
-            repr: format!("Credential({})", fields.join(", ")),
+            repr: call("Credential", &fields),
+        })
+    }
+
+    /// A credential configured from the Databricks environment variables, as the Databricks
+    /// SDKs read them: `DATABRICKS_HOST`, `DATABRICKS_ACCOUNT_ID`, `DATABRICKS_CLIENT_ID`,
+    /// `DATABRICKS_TOKEN_AUDIENCE`, `DATABRICKS_DISCOVERY_URL`, and the source named by
+    /// `DATABRICKS_AUTH_TYPE` or else detected (GitHub Actions, Azure DevOps, GitLab, …; see the
+    /// README). When no source fits, the `ConfigError` lists every one tried and why it was
+    /// skipped. The keyword arguments are those of the constructor that no variable sets.
+    #[classmethod]
+    #[pyo3(signature = (*, connect_timeout = None, request_timeout = None, ca_bundle = None, retry = None))]
+    fn from_env(
+        _class: &Bound<'_, PyType>,
+        py: Python<'_>,
+        connect_timeout: Option<f64>,
+        request_timeout: Option<f64>,
+        ca_bundle: Option<PathBuf>,
+        retry: Option<&Bound<'_, RetryPolicy>>,
+    ) -> PyResult<Self> {
+        let to_py_err = |err: dbfed::Error| errors::to_py_err(py, &err);
+        let mut builder = dbfed::config::builder_from(&dbfed::config::Env::process())
+            .map_err(to_py_err)?
+            .http_options(http_options(
+                py,
+                connect_timeout,
+                request_timeout,
+                ca_bundle,
+            )?);
+        if let Some(retry) = retry {
+            builder = builder.retry_policy(retry.get().inner.clone());
+        }
+        let inner = builder.build().map_err(to_py_err)?;
+        let mut shown = Vec::new();
+        keyword(py, &mut shown, "source_name", inner.source_name())?;
+        keyword(py, &mut shown, "account_id", inner.account_id())?;
+        Ok(Credential {
+            repr: call("Credential.from_env", &shown),
+            inner,
         })
     }
 
@@ -158,19 +209,19 @@ impl Credential {
             .map(|token| AccessToken { inner: token }))
     }
 
-    /// Starts fetching a token and settles the asyncio `future` with it (or with the error)
-    /// on the future's event loop.
-    fn _fetch_token_into(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
-        let event_loop = future
-            .call_method0(intern!(future.py(), "get_loop"))?
-            .unbind();
-        let future = future.clone().unbind();
-        let credential = self.inner.clone();
-        runtime::spawn(async move {
-            let result = credential.token().await;
-            // Without Python (it is shutting down) nobody is left to tell.
-            let _ = Python::try_attach(|py| settle(py, &event_loop, &future, result));
-        })
+    /// A valid token, like `token()`, awaited without blocking the event loop (asyncio).
+    fn token_async<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let credential = slf.get().inner.clone();
+        let cached = slf.getattr(intern!(slf.py(), "cached_token"))?;
+        coroutine(
+            slf.py(),
+            Some(cached),
+            move || {
+                let credential = credential.clone();
+                Box::pin(async move { credential.token().await })
+            },
+            |py, token| Ok(Py::new(py, AccessToken { inner: token })?.into_any()),
+        )
     }
 
     /// `{"Authorization": "Bearer <token>"}` for a request.
@@ -200,34 +251,78 @@ impl Credential {
         self.inner.stats().into()
     }
 
+    /// The name of the source the JWTs come from (`github-actions`, `kubernetes`, `env`, …).
+    #[getter]
+    fn source_name(&self) -> Option<&str> {
+        self.inner.source_name()
+    }
+
+    /// The Databricks account id, when configured.
+    #[getter]
+    fn account_id(&self) -> Option<&str> {
+        self.inner.account_id()
+    }
+
+    /// The token endpoint and the audience, and how each was found (discovered on first use,
+    /// then remembered). Releases the GIL while it waits.
+    fn endpoints(&self, py: Python<'_>) -> PyResult<Endpoints> {
+        let credential = self.inner.clone();
+        runtime::block_on(py, async move { credential.endpoints().await })?
+            .map(Endpoints::from)
+            .map_err(|err| errors::to_py_err(py, &err))
+    }
+
+    /// `endpoints()` awaited without blocking the event loop (asyncio).
+    fn endpoints_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let credential = self.inner.clone();
+        coroutine(
+            py,
+            None,
+            move || {
+                let credential = credential.clone();
+                Box::pin(async move { credential.endpoints().await })
+            },
+            |py, endpoints| Ok(Py::new(py, Endpoints::from(endpoints))?.into_any()),
+        )
+    }
+
+    /// Every reason `policy` would refuse this credential's JWTs: a JWT from the source, for
+    /// the credential's audience, compared with the policy (the account id, when configured,
+    /// stands for a policy without audiences). Nothing is exchanged. Releases the GIL while it
+    /// waits.
+    fn diagnose<'py>(
+        &self,
+        py: Python<'py>,
+        policy: &Bound<'py, FederationPolicy>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let credential = self.inner.clone();
+        let policy = policy.get().inner.clone();
+        runtime::block_on(py, async move { credential.diagnose(&policy).await })?
+            .map_err(|err| errors::to_py_err(py, &err))
+            .and_then(|found| mismatches(py, &found))
+    }
+
+    /// `diagnose(policy)` awaited without blocking the event loop (asyncio).
+    fn diagnose_async<'py>(
+        &self,
+        py: Python<'py>,
+        policy: &Bound<'py, FederationPolicy>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let credential = self.inner.clone();
+        let policy = policy.get().inner.clone();
+        coroutine(
+            py,
+            None,
+            move || {
+                let credential = credential.clone();
+                let policy = policy.clone();
+                Box::pin(async move { credential.diagnose(&policy).await })
+            },
+            |py, found| Ok(mismatches(py, &found)?.into_any().unbind()),
+        )
+    }
+
     fn __repr__(&self) -> &str {
         &self.repr
     }
-}
-
-/// Settles an asyncio future from a runtime thread, through its loop (`call_soon_threadsafe`).
-fn settle(
-    py: Python<'_>,
-    event_loop: &Py<PyAny>,
-    future: &Py<PyAny>,
-    result: dbfed::Result<dbfed::AccessToken>,
-) -> PyResult<()> {
-    static SETTLE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let settle = SETTLE.import(py, "dbfed._futures", "settle")?;
-    let (value, error) = match result {
-        Ok(token) => (
-            Py::new(py, AccessToken { inner: token })?.into_any(),
-            py.None(),
-        ),
-        Err(err) => (
-            py.None(),
-            errors::to_py_err(py, &err).into_value(py).into_any(),
-        ),
-    };
-    event_loop.call_method1(
-        py,
-        intern!(py, "call_soon_threadsafe"),
-        (settle, future, value, error),
-    )?;
-    Ok(())
 }

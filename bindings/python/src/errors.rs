@@ -50,7 +50,8 @@ impl fmt::Display for PythonException {
 impl std::error::Error for PythonException {}
 
 /// The Python exception for a core error: `ConfigError`, `SourceError`, `ExchangeError`,
-/// `MalformedResponseError` or `TransportError`, with the error's fields as attributes.
+/// `MalformedResponseError` or `TransportError`, with the error's fields as attributes, chained
+/// (`__cause__`) to what made a source fail when that is a Python exception or a core error.
 pub(crate) fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
     build(py, err).unwrap_or_else(|failure| failure)
 }
@@ -111,8 +112,16 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         _ => "DbfedError",
     };
     let exception = instantiate(py, class, &err.to_string(), &fields)?;
-    if let Some(cause) = python_cause(err) {
-        exception.set_cause(py, Some(cause.exception.clone_ref(py)));
+    if let Error::Source {
+        cause: Some(cause), ..
+    } = err
+    {
+        // A Python exception a callback raised, or the server's refusal of a source's request.
+        if let Some(python) = cause.downcast_ref::<PythonException>() {
+            exception.set_cause(py, Some(python.exception.clone_ref(py)));
+        } else if let Some(core) = cause.downcast_ref::<Error>() {
+            exception.set_cause(py, Some(to_py_err(py, core)));
+        }
     }
     Ok(exception)
 }
@@ -132,14 +141,4 @@ fn instantiate(
         .getattr(class)?
         .call((message,), Some(fields))?;
     Ok(PyErr::from_value(instance))
-}
-
-/// The Python exception that made a source fail, if a Python callable caused the error.
-fn python_cause(err: &Error) -> Option<&PythonException> {
-    match err {
-        Error::Source {
-            cause: Some(cause), ..
-        } => cause.downcast_ref::<PythonException>(),
-        _ => None,
-    }
 }

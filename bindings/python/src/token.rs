@@ -1,9 +1,6 @@
 //! `dbfed.AccessToken` and `dbfed.Stats`: read-only views of the core's values.
 
-use std::time::UNIX_EPOCH;
-
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::PyAny;
 
 use crate::repr::quoted;
@@ -37,17 +34,7 @@ impl AccessToken {
     /// When the token expires, as an aware `datetime` in UTC.
     #[getter]
     fn expires_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        static FROM_TIMESTAMP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-        static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-        let seconds = self
-            .inner
-            .expires_at()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0.0, |since| since.as_secs_f64());
-        let utc = UTC.import(py, "datetime", "timezone")?.getattr("utc")?;
-        FROM_TIMESTAMP
-            .import(py, "datetime", "datetime")?
-            .call_method1("fromtimestamp", (seconds, utc))
+        crate::datetime::utc(py, self.inner.expires_at())
     }
 
     /// Seconds until the token expires; 0.0 once it has.

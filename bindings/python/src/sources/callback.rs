@@ -1,93 +1,19 @@
-//! `dbfed.sources`: one class per core source, all extending `Source`, which holds the core
-//! source a `Credential` is built with. Adding a core source to Python is one class here.
+//! `Callback`: JWTs from a Python function, plain or `async`.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbfed::SubjectTokenSource;
 use dbfed::source::{self, SourceContext as CoreContext};
-use pyo3::PyClass;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pyclass_init::PyClassInitializer;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyAny, PyString};
+use pyo3::types::PyAny;
 
+use super::Source;
 use crate::errors::PythonException;
 use crate::options::seconds;
 use crate::repr::quoted;
-
-/// Where the subject JWTs come from; use one of its subclasses.
-#[pyclass(subclass, frozen, module = "dbfed.sources", name = "Source")]
-pub(crate) struct Source {
-    pub(crate) inner: Arc<dyn SubjectTokenSource>,
-    repr: String,
-}
-
-impl Source {
-    /// The initializer of a subclass instance wrapping `inner`, shown as `repr`.
-    fn init<T: PyClass<BaseType = Source>>(
-        subclass: T,
-        inner: impl SubjectTokenSource,
-        repr: String,
-    ) -> PyClassInitializer<T> {
-        let source = Source {
-            inner: Arc::new(inner),
-            repr,
-        };
-        PyClassInitializer::from(source).add_subclass(subclass)
-    }
-}
-
-#[pymethods]
-impl Source {
-    fn __repr__(&self) -> &str {
-        &self.repr
-    }
-}
-
-/// Always returns the same JWT (for tests, or a JWT whose lifetime you manage yourself).
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "Fixed")]
-pub(crate) struct Fixed;
-
-#[pymethods]
-impl Fixed {
-    #[new]
-    fn new(jwt: &str) -> PyClassInitializer<Self> {
-        let repr = "Fixed(<redacted>)".to_owned();
-        Source::init(Fixed, source::Fixed::new(jwt), repr)
-    }
-}
-
-/// Reads the JWT from an environment variable, anew at every exchange.
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "EnvVar")]
-pub(crate) struct EnvVar;
-
-#[pymethods]
-impl EnvVar {
-    #[new]
-    fn new(name: &Bound<'_, PyString>) -> PyResult<PyClassInitializer<Self>> {
-        let repr = format!("EnvVar({})", name.repr()?);
-        let core = source::EnvVar::new(name.to_cow()?);
-        Ok(Source::init(EnvVar, core, repr))
-    }
-}
-
-/// Reads the JWT from a file, anew at every exchange (Kubernetes projected tokens rotate it);
-/// surrounding whitespace is trimmed.
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "File")]
-pub(crate) struct File;
-
-#[pymethods]
-impl File {
-    #[new]
-    fn new(path: &Bound<'_, PyAny>) -> PyResult<PyClassInitializer<Self>> {
-        let repr = format!("File({})", path.repr()?);
-        let core = source::File::new(path.extract::<PathBuf>()?);
-        Ok(Source::init(File, core, repr))
-    }
-}
 
 /// Calls `function(context)` for every JWT: a plain or an `async` function returning the JWT as
 /// a `str`. An exception it raises becomes a `SourceError` chained to it; a call that takes

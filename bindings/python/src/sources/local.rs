@@ -1,0 +1,217 @@
+//! Sources that read their JWT on the machine: a fixed value, a variable, a file (Kubernetes
+//! included), a CI system's per-job variable, a program's output.
+
+use std::path::PathBuf;
+
+use dbfed::source;
+use pyo3::prelude::*;
+use pyo3::pyclass_init::PyClassInitializer;
+use pyo3::types::{PyAny, PyString};
+
+use super::Source;
+use crate::options::seconds;
+use crate::repr::{call, quoted};
+
+/// Always returns the same JWT (for tests, or a JWT whose lifetime you manage yourself).
+#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "Fixed")]
+pub(crate) struct Fixed;
+
+#[pymethods]
+impl Fixed {
+    #[new]
+    fn new(jwt: &str) -> PyClassInitializer<Self> {
+        let repr = "Fixed(<redacted>)".to_owned();
+        Source::init(Fixed, source::Fixed::new(jwt), repr)
+    }
+}
+
+/// Reads the JWT from an environment variable, anew at every exchange.
+#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "EnvVar")]
+pub(crate) struct EnvVar;
+
+#[pymethods]
+impl EnvVar {
+    #[new]
+    fn new(name: &Bound<'_, PyString>) -> PyResult<PyClassInitializer<Self>> {
+        let repr = format!("EnvVar({})", name.repr()?);
+        let core = source::EnvVar::new(name.to_cow()?);
+        Ok(Source::init(EnvVar, core, repr))
+    }
+}
+
+/// Reads the JWT from a file, anew at every exchange (Kubernetes projected tokens rotate it);
+/// surrounding whitespace is trimmed.
+#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "File")]
+pub(crate) struct File;
+
+#[pymethods]
+impl File {
+    #[new]
+    fn new(path: &Bound<'_, PyAny>) -> PyResult<PyClassInitializer<Self>> {
+        let repr = format!("File({})", path.repr()?);
+        let core = source::File::new(path.extract::<PathBuf>()?);
+        Ok(Source::init(File, core, repr))
+    }
+}
+
+/// A Kubernetes service account token, read from its file at every exchange (the kubelet
+/// rotates it): `path` is the projected volume's file, by default
+/// `/var/run/secrets/kubernetes.io/serviceaccount/token`.
+///
+/// `Kubernetes.azure_federated_token()` (AKS workload identity) and
+/// `Kubernetes.aws_web_identity_token()` (EKS) read the file their platform's variable names.
+#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "Kubernetes")]
+pub(crate) struct Kubernetes;
+
+#[pymethods]
+impl Kubernetes {
+    #[new]
+    #[pyo3(signature = (path = None))]
+    fn new(path: Option<&Bound<'_, PyAny>>) -> PyResult<PyClassInitializer<Self>> {
+        let (repr, path) = match path {
+            Some(path) => (
+                format!("Kubernetes({})", path.repr()?),
+                Some(path.extract::<PathBuf>()?),
+            ),
+            None => ("Kubernetes()".to_owned(), None),
+        };
+        Ok(Source::init(
+            Kubernetes,
+            source::File::kubernetes(path),
+            repr,
+        ))
+    }
+
+    /// The file named by `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity).
+    #[staticmethod]
+    fn azure_federated_token(py: Python<'_>) -> PyResult<Bound<'_, Kubernetes>> {
+        let core = source::File::azure_federated_token();
+        let repr = "Kubernetes.azure_federated_token()".to_owned();
+        Bound::new(py, Source::init(Kubernetes, core, repr))
+    }
+
+    /// The file named by `AWS_WEB_IDENTITY_TOKEN_FILE` (EKS IAM roles for service accounts).
+    #[staticmethod]
+    fn aws_web_identity_token(py: Python<'_>) -> PyResult<Bound<'_, Kubernetes>> {
+        let core = source::File::aws_web_identity_token();
+        let repr = "Kubernetes.aws_web_identity_token()".to_owned();
+        Bound::new(py, Source::init(Kubernetes, core, repr))
+    }
+}
+
+/// GitLab CI: the ID token in `variable`, the name given to it under the job's `id_tokens:`.
+/// Read at every exchange; an expired one is refused with an error saying it cannot be renewed
+/// inside the job.
+#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "GitLab")]
+pub(crate) struct GitLab;
+
+#[pymethods]
+impl GitLab {
+    #[new]
+    fn new(variable: &Bound<'_, PyString>) -> PyResult<PyClassInitializer<Self>> {
+        let repr = format!("GitLab({})", variable.repr()?);
+        let core = source::CiToken::gitlab(variable.to_cow()?);
+        Ok(Source::init(GitLab, core, repr))
+    }
+}
+
+/// CircleCI: `CIRCLE_OIDC_TOKEN_V2`, else `CIRCLE_OIDC_TOKEN`, read at every exchange; an
+/// expired one is refused with an error saying it cannot be renewed inside the job.
+#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "CircleCI")]
+pub(crate) struct CircleCI;
+
+#[pymethods]
+impl CircleCI {
+    #[new]
+    fn new() -> PyClassInitializer<Self> {
+        Source::init(CircleCI, source::CiToken::circleci(), "CircleCI()".into())
+    }
+}
+
+/// Bitbucket Pipelines: `BITBUCKET_STEP_OIDC_TOKEN` (a step with `oidc: true`), read at every
+/// exchange; an expired one is refused with an error saying it cannot be renewed inside the step.
+#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "Bitbucket")]
+pub(crate) struct Bitbucket;
+
+#[pymethods]
+impl Bitbucket {
+    #[new]
+    fn new() -> PyClassInitializer<Self> {
+        Source::init(
+            Bitbucket,
+            source::CiToken::bitbucket(),
+            "Bitbucket()".into(),
+        )
+    }
+}
+
+/// HCP Terraform: `TFC_WORKLOAD_IDENTITY_TOKEN`, or `TFC_WORKLOAD_IDENTITY_TOKEN_<tag>` for a
+/// tagged token, read at every exchange; an expired one is refused with an error saying it
+/// cannot be renewed inside the run.
+#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "Terraform")]
+pub(crate) struct Terraform;
+
+#[pymethods]
+impl Terraform {
+    #[new]
+    #[pyo3(signature = (tag = None))]
+    fn new(py: Python<'_>, tag: Option<&str>) -> PyResult<PyClassInitializer<Self>> {
+        let repr = match tag {
+            Some(tag) => format!("Terraform({})", quoted(py, tag)?),
+            None => "Terraform()".to_owned(),
+        };
+        Ok(Source::init(
+            Terraform,
+            source::CiToken::terraform(tag),
+            repr,
+        ))
+    }
+}
+
+/// Runs `program` with `args` (never through a shell, no standard input) and exchanges the JWT
+/// it prints, cached until shortly before it expires. `{audience}` in an argument is replaced by
+/// the audience. Its output is a bare JWT or
+/// `{"version": 1, "success": true, "id_token": "…", "expiration_time": …}`; when it fails, the
+/// error quotes its standard error. It is killed after `timeout` seconds (default 30).
+///
+/// `Command.buildkite()` runs `buildkite-agent oidc request-token --audience <audience>`.
+#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "Command")]
+pub(crate) struct Command;
+
+#[pymethods]
+impl Command {
+    #[new]
+    #[pyo3(
+        signature = (program, args = Vec::new(), *, timeout = None),
+        text_signature = "(program, args=(), *, timeout=None)"
+    )]
+    fn new(
+        program: &Bound<'_, PyAny>,
+        args: Vec<String>,
+        timeout: Option<f64>,
+    ) -> PyResult<PyClassInitializer<Self>> {
+        let py = program.py();
+        let mut shown = vec![program.repr()?.to_string()];
+        let mut core = source::Command::new(program.extract::<PathBuf>()?);
+        if !args.is_empty() {
+            let quoted: PyResult<Vec<String>> = args.iter().map(|arg| quoted(py, arg)).collect();
+            shown.push(format!("[{}]", quoted?.join(", ")));
+            core = core.args(args);
+        }
+        if let Some(timeout) = timeout {
+            core = core.timeout(seconds(py, "timeout", timeout)?);
+            shown.push(format!("timeout={timeout:?}"));
+        }
+        Ok(Source::init(Command, core, call("Command", &shown)))
+    }
+
+    /// Buildkite: `buildkite-agent oidc request-token --audience <audience>`.
+    #[staticmethod]
+    fn buildkite(py: Python<'_>) -> PyResult<Bound<'_, Command>> {
+        let core = source::Command::buildkite();
+        Bound::new(
+            py,
+            Source::init(Command, core, "Command.buildkite()".into()),
+        )
+    }
+}
