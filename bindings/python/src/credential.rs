@@ -170,18 +170,12 @@ impl Credential {
         retry: Option<&Bound<'_, RetryPolicy>>,
     ) -> PyResult<Self> {
         let to_py_err = |err: dbfed::Error| errors::to_py_err(py, &err);
-        let mut builder = dbfed::config::builder_from(&dbfed::config::Env::process())
-            .map_err(to_py_err)?
-            .http_options(http_options(
-                py,
-                connect_timeout,
-                request_timeout,
-                ca_bundle,
-            )?);
-        if let Some(retry) = retry {
-            builder = builder.retry_policy(retry.get().inner.clone());
-        }
-        let inner = builder.build().map_err(to_py_err)?;
+        let http = http_options(py, connect_timeout, request_timeout, ca_bundle)?;
+        let retry = retry.map_or_else(dbfed::RetryPolicy::default, |retry| {
+            retry.get().inner.clone()
+        });
+        let inner = dbfed::config::credential_with(&dbfed::config::Env::process(), http, retry)
+            .map_err(to_py_err)?;
         let mut shown = Vec::new();
         keyword(py, &mut shown, "source_name", inner.source_name())?;
         keyword(py, &mut shown, "account_id", inner.account_id())?;

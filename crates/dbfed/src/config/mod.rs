@@ -11,6 +11,8 @@ pub use auth_type::AuthType;
 
 use crate::credential::{Credential, CredentialBuilder};
 use crate::error::{Error, Result};
+use crate::http::HttpOptions;
+use crate::retry::RetryPolicy;
 use crate::source::{self, SubjectTokenSource};
 use crate::token::Secret;
 
@@ -145,16 +147,29 @@ pub fn detect(env: &Env) -> Result<Detection> {
 /// The credential `env` describes: a token exchange with the detected source, or, for the
 /// Azure auth types, Entra tokens used directly.
 pub fn credential_from(env: &Env) -> Result<Credential> {
+    credential_with(env, HttpOptions::default(), RetryPolicy::default())
+}
+
+/// Like [`credential_from`], with the network settings that no variable sets.
+pub fn credential_with(env: &Env, http: HttpOptions, retry: RetryPolicy) -> Result<Credential> {
     let detection = detect(env)?;
     if detection.auth_type.is_azure() {
-        return azure_credential(detection.auth_type, env);
+        return azure_credential(detection.auth_type, env, http, retry);
     }
-    builder_from(env)?.build()
+    builder_from(env)?
+        .http_options(http)
+        .retry_policy(retry)
+        .build()
 }
 
 /// The Entra credential for an Azure auth type.
-fn azure_credential(auth_type: AuthType, env: &Env) -> Result<Credential> {
-    let mut builder = Credential::azure();
+fn azure_credential(
+    auth_type: AuthType,
+    env: &Env,
+    http: HttpOptions,
+    retry: RetryPolicy,
+) -> Result<Credential> {
+    let mut builder = Credential::azure().http_options(http).retry_policy(retry);
     if let Some(host) = env.get("AZURE_AUTHORITY_HOST") {
         builder = builder.authority_host(host);
     }
