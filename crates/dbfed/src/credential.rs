@@ -121,12 +121,12 @@ impl Credential {
         Some(self.exchanger.as_deref()?.source.name())
     }
 
-    /// A subject JWT from the configured source, for the resolved audience (token federation
-    /// only; for diagnostics).
+    /// A subject JWT from the configured source, for the resolved audience, as the source gave
+    /// it: not refused when expired, so a diagnosis can say so (token federation only).
     pub async fn subject_token(&self) -> Result<SubjectToken> {
         let exchanger = self.exchanger()?;
         let endpoints = exchanger.endpoints().await?;
-        exchanger.subject_token(&endpoints.audience).await
+        exchanger.source_token(&endpoints.audience).await
     }
 }
 
@@ -162,11 +162,16 @@ impl Exchanger {
         self.client.endpoints().await
     }
 
-    async fn subject_token(&self, audience: &str) -> Result<SubjectToken> {
-        let subject = self
-            .source
+    /// The source's JWT for `audience`.
+    async fn source_token(&self, audience: &str) -> Result<SubjectToken> {
+        self.source
             .subject_token(&SourceContext::new(audience))
-            .await?;
+            .await
+    }
+
+    /// The source's JWT for `audience`, refused if it has expired (no exchange could succeed).
+    async fn subject_token(&self, audience: &str) -> Result<SubjectToken> {
+        let subject = self.source_token(audience).await?;
         let Some(claims) = subject.claims() else {
             tracing::debug!(
                 source = self.source.name(),

@@ -211,3 +211,32 @@ async fn diagnose_explains_the_token_endpoint_audience_trap() {
     assert!(mismatches[0].to_string().contains("account id"));
     assert_eq!(kit.counters().exchanges, 0, "diagnosis exchanges nothing");
 }
+
+#[tokio::test]
+async fn diagnose_names_an_expired_jwt_instead_of_failing() {
+    let kit = testkit();
+    let expired = kit.mint(dbfed_testkit::MintRequest {
+        sub: SUBJECT.into(),
+        aud: vec![AUDIENCE.into()],
+        expired: true,
+        ..Default::default()
+    });
+    let credential = sp_builder(&kit, expired)
+        .audience(AUDIENCE)
+        .build()
+        .unwrap();
+    let policy = dbfed::FederationPolicy::new(kit.issuer())
+        .audiences([AUDIENCE])
+        .subject(SUBJECT);
+
+    let mismatches = credential.diagnose(&policy).await.unwrap();
+
+    assert!(
+        matches!(mismatches.as_slice(), [dbfed::Mismatch::Expired { .. }]),
+        "{mismatches:?}"
+    );
+    assert!(
+        matches!(credential.token().await, Err(dbfed::Error::Source { .. })),
+        "the exchange still refuses it"
+    );
+}
