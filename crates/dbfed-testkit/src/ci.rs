@@ -36,7 +36,8 @@ pub const GITHUB_DEFAULT_AUDIENCE: &str = "https://github.com/acme";
 /// A client of the fake IdP's client-credentials token endpoint (`POST /idp/token`).
 ///
 /// It may authenticate with its secret (HTTP Basic or form) or, always, with a `private_key_jwt`
-/// assertion signed by one of the fake IdP's own keys (see `Testkit::signing_key_pem`).
+/// assertion signed by one of the fake IdP's own keys (see `Testkit::signing_key_pem`, or
+/// `GET /_testkit/keys/{RS256|ES256}` over HTTP).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OidcClient {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::ci::OidcClient;
 use crate::faults::Fault;
-use crate::idp::{self, MintRequest};
+use crate::idp::{self, Alg, MintRequest};
 use crate::policy::Policy;
 use crate::state::{Settings, Shared};
 
@@ -27,6 +27,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_testkit/mint", post(mint))
         .route("/_testkit/policies", post(add_policy))
         .route("/_testkit/oidc-clients", post(add_oidc_client))
+        .route("/_testkit/keys/{alg}", get(signing_key))
         .route("/_testkit/faults", post(add_fault))
         .route("/_testkit/settings", post(update_settings))
         .route("/_testkit/counters", get(counters))
@@ -95,6 +96,19 @@ async fn add_oidc_client(
     }
     shared.lock().oidc_clients.push(client);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /_testkit/keys/{RS256|ES256}` → `{"alg", "private_key_pem"}`: the fake IdP's private key
+/// (PKCS#8 PEM), as `Testkit::signing_key_pem` gives it, to sign `private_key_jwt` assertions.
+async fn signing_key(
+    State(shared): State<Arc<Shared>>,
+    Path(alg): Path<String>,
+) -> Result<Json<Value>, ControlError> {
+    let alg: Alg = serde_json::from_value(Value::String(alg))
+        .map_err(|_| ControlError::bad_request("the algorithm must be RS256 or ES256"))?;
+    Ok(Json(
+        json!({ "alg": alg, "private_key_pem": shared.keys.private_key_pem(alg) }),
+    ))
 }
 
 async fn add_fault(

@@ -233,6 +233,20 @@ async fn bad_control_requests_get_400_with_a_json_error() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
+#[tokio::test]
+async fn control_api_gives_the_signing_keys() {
+    let testkit = Testkit::start();
+    for (name, alg) in [("RS256", Alg::Rs256), ("ES256", Alg::Es256)] {
+        let (status, key) = get_json(&format!("{}/_testkit/keys/{name}", testkit.url())).await;
+        assert_eq!(status, StatusCode::OK, "{key}");
+        assert_eq!(key["alg"], name);
+        assert_eq!(key["private_key_pem"], testkit.signing_key_pem(alg));
+    }
+    let (status, error) = get_json(&format!("{}/_testkit/keys/HS256", testkit.url())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error["error"].is_string(), "{error}");
+}
+
 #[test]
 fn reset_restores_initial_settings_and_keeps_keys() {
     let testkit = Testkit::start();
