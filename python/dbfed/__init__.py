@@ -14,8 +14,7 @@ federation, RFC 8693), cached and refreshed ahead of expiry.
 import os as _os
 
 from . import _native, sources
-from ._credential import Credential
-from ._native import AccessToken, RetryPolicy, Stats
+from ._native import AccessToken, Credential, RetryPolicy, Stats
 from .errors import (
     ConfigError,
     DbfedError,

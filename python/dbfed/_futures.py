@@ -1,9 +1,22 @@
-"""Settling asyncio futures from dbfed's runtime threads."""
+"""The asyncio side of the native ``*_async`` methods: each returns a :func:`run` coroutine,
+whose future a task on dbfed's runtime settles through the future's event loop."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional
+from typing import Any, Callable, Optional
+
+
+async def run(start: Callable[[asyncio.Future[Any]], None], cached: Optional[Callable[[], Any]]) -> Any:
+    """Returns ``cached()`` if that is not None; else creates a future on the running loop, has
+    ``start(future)`` begin the work on dbfed's runtime, and awaits the future."""
+    if cached is not None:
+        value = cached()
+        if value is not None:
+            return value
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    start(future)
+    return await future
 
 
 def settle(future: asyncio.Future[Any], value: Any, error: Optional[BaseException]) -> None:

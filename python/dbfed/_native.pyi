@@ -1,9 +1,8 @@
 """Stubs of the extension module (``bindings/python``); checked against it by stubtest."""
 
-import asyncio
 import datetime
 import os
-from typing import Awaitable, Callable, Optional, Sequence, Union, final
+from typing import Awaitable, Callable, Coroutine, Optional, Sequence, Union, final
 
 from typing_extensions import disjoint_base
 
@@ -25,6 +24,24 @@ __version__: str
 
 @disjoint_base
 class Credential:
+    """Databricks tokens for one workspace or account, exchanged for the JWTs of one source,
+    cached and refreshed ahead of expiry; one exchange however many threads and tasks ask.
+
+    Keyword arguments (`source` is required, and a host or a `token_endpoint`):
+
+    - `source`: where the JWTs come from, a `dbfed.sources` object.
+    - `host`: the workspace URL (`https://` may be omitted), or `account_host` and
+      `account_id` for account-level APIs.
+    - `account_id`: for a workspace, makes the account id the default audience.
+    - `client_id`: the service principal's application id (workload identity federation);
+      leave it out for account-wide federation.
+    - `scopes` (default `["all-apis"]`), `audience`, `token_endpoint`, `discovery_url`.
+    - `connect_timeout` (default 10), `request_timeout` (default 30), in seconds;
+      `ca_bundle`: a PEM file of extra CA certificates; `retry`: a `dbfed.RetryPolicy`.
+
+    Raises `dbfed.ConfigError` if the configuration is incomplete or unsafe; no network call is
+    made before the first token is asked for."""
+
     def __new__(
         cls,
         *,
@@ -47,7 +64,8 @@ class Credential:
         waiting for it. Releases the GIL while it waits."""
     def cached_token(self) -> Optional[AccessToken]:
         """The cached token if it can be had without waiting, else None (then call `token`)."""
-    def _fetch_token_into(self, future: asyncio.Future[AccessToken]) -> None: ...
+    def token_async(self) -> Coroutine[object, object, AccessToken]:
+        """A valid token, like `token()`, awaited without blocking the event loop (asyncio)."""
     def headers(self) -> dict[str, str]:
         """`{"Authorization": "Bearer <token>"}` for a request."""
     def invalidate(self) -> None:

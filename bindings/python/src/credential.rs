@@ -1,23 +1,37 @@
-//! The native base of `dbfed.Credential`: building one from keyword arguments, and the sync
-//! calls. `dbfed.Credential` (Python) adds `token_async` on top of `_fetch_token_into`.
+//! `dbfed.Credential`: building one from keyword arguments, and its sync and asyncio calls.
 
 use std::path::PathBuf;
 
-use dbfed::HttpOptions;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyAny, PyDict};
 
+use crate::coroutine::coroutine;
 use crate::errors::{self, config_error};
-use crate::options::{RetryPolicy, seconds};
+use crate::options::{RetryPolicy, http_options};
 use crate::repr::quoted;
 use crate::runtime;
 use crate::sources::Source;
 use crate::token::{AccessToken, Stats};
 
-/// Databricks tokens for one workspace or account, exchanged for the JWTs of one source.
-#[pyclass(subclass, frozen, module = "dbfed._native", name = "Credential")]
+/// Databricks tokens for one workspace or account, exchanged for the JWTs of one source,
+/// cached and refreshed ahead of expiry; one exchange however many threads and tasks ask.
+///
+/// Keyword arguments (`source` is required, and a host or a `token_endpoint`):
+///
+/// - `source`: where the JWTs come from, a `dbfed.sources` object.
+/// - `host`: the workspace URL (`https://` may be omitted), or `account_host` and
+///   `account_id` for account-level APIs.
+/// - `account_id`: for a workspace, makes the account id the default audience.
+/// - `client_id`: the service principal's application id (workload identity federation);
+///   leave it out for account-wide federation.
+/// - `scopes` (default `["all-apis"]`), `audience`, `token_endpoint`, `discovery_url`.
+/// - `connect_timeout` (default 10), `request_timeout` (default 30), in seconds;
+///   `ca_bundle`: a PEM file of extra CA certificates; `retry`: a `dbfed.RetryPolicy`.
+///
+/// Raises `dbfed.ConfigError` if the configuration is incomplete or unsafe; no network call is
+/// made before the first token is asked for.
+#[pyclass(subclass, frozen, module = "dbfed", name = "Credential")]
 pub(crate) struct Credential {
     inner: dbfed::Credential,
     repr: String,
@@ -114,17 +128,12 @@ impl Credential {
         if let Some(url) = discovery_url {
             builder = builder.discovery_url(url);
         }
-        let mut http = HttpOptions::default();
-        if let Some(timeout) = connect_timeout {
-            http = http.connect_timeout(seconds(py, "connect_timeout", timeout)?);
-        }
-        if let Some(timeout) = request_timeout {
-            http = http.request_timeout(seconds(py, "request_timeout", timeout)?);
-        }
-        if let Some(path) = ca_bundle {
-            http = http.ca_bundle(path);
-        }
-        builder = builder.http_options(http);
+        builder = builder.http_options(http_options(
+            py,
+            connect_timeout,
+            request_timeout,
+            ca_bundle,
+        )?);
         if let Some(retry) = retry {
             builder = builder.retry_policy(retry.get().inner.clone());
         }
@@ -158,19 +167,19 @@ impl Credential {
             .map(|token| AccessToken { inner: token }))
     }
 
-    /// Starts fetching a token and settles the asyncio `future` with it (or with the error)
-    /// on the future's event loop.
-    fn _fetch_token_into(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
-        let event_loop = future
-            .call_method0(intern!(future.py(), "get_loop"))?
-            .unbind();
-        let future = future.clone().unbind();
-        let credential = self.inner.clone();
-        runtime::spawn(async move {
-            let result = credential.token().await;
-            // Without Python (it is shutting down) nobody is left to tell.
-            let _ = Python::try_attach(|py| settle(py, &event_loop, &future, result));
-        })
+    /// A valid token, like `token()`, awaited without blocking the event loop (asyncio).
+    fn token_async<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let credential = slf.get().inner.clone();
+        let cached = slf.getattr(intern!(slf.py(), "cached_token"))?;
+        coroutine(
+            slf.py(),
+            Some(cached),
+            move || {
+                let credential = credential.clone();
+                Box::pin(async move { credential.token().await })
+            },
+            |py, token| Ok(Py::new(py, AccessToken { inner: token })?.into_any()),
+        )
     }
 
     /// `{"Authorization": "Bearer <token>"}` for a request.
@@ -203,31 +212,4 @@ impl Credential {
     fn __repr__(&self) -> &str {
         &self.repr
     }
-}
-
-/// Settles an asyncio future from a runtime thread, through its loop (`call_soon_threadsafe`).
-fn settle(
-    py: Python<'_>,
-    event_loop: &Py<PyAny>,
-    future: &Py<PyAny>,
-    result: dbfed::Result<dbfed::AccessToken>,
-) -> PyResult<()> {
-    static SETTLE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let settle = SETTLE.import(py, "dbfed._futures", "settle")?;
-    let (value, error) = match result {
-        Ok(token) => (
-            Py::new(py, AccessToken { inner: token })?.into_any(),
-            py.None(),
-        ),
-        Err(err) => (
-            py.None(),
-            errors::to_py_err(py, &err).into_value(py).into_any(),
-        ),
-    };
-    event_loop.call_method1(
-        py,
-        intern!(py, "call_soon_threadsafe"),
-        (settle, future, value, error),
-    )?;
-    Ok(())
 }

@@ -1,6 +1,7 @@
 //! `dbfed._native`: the extension module under the `dbfed` Python package. Type conversion and
 //! error mapping only; every behaviour lives in the `dbfed` crate.
 
+mod coroutine;
 mod credential;
 mod errors;
 mod logging;

@@ -1,7 +1,9 @@
-//! Settings given as Python values: durations in seconds and `dbfed.RetryPolicy`.
+//! Settings given as Python values: durations in seconds, HTTP options and `dbfed.RetryPolicy`.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
+use dbfed::HttpOptions;
 use pyo3::prelude::*;
 
 use crate::errors;
@@ -14,6 +16,28 @@ pub(crate) fn seconds(py: Python<'_>, what: &str, value: f64) -> PyResult<Durati
             &format!("{what} must be a finite number of seconds ≥ 0, not {value}"),
         )
     })
+}
+
+/// The core's HTTP options from the keyword arguments `connect_timeout` and `request_timeout`
+/// (seconds) and `ca_bundle`, which the credential and every source that makes requests take;
+/// those left out keep the core's defaults.
+pub(crate) fn http_options(
+    py: Python<'_>,
+    connect_timeout: Option<f64>,
+    request_timeout: Option<f64>,
+    ca_bundle: Option<PathBuf>,
+) -> PyResult<HttpOptions> {
+    let mut http = HttpOptions::default();
+    if let Some(timeout) = connect_timeout {
+        http = http.connect_timeout(seconds(py, "connect_timeout", timeout)?);
+    }
+    if let Some(timeout) = request_timeout {
+        http = http.request_timeout(seconds(py, "request_timeout", timeout)?);
+    }
+    if let Some(path) = ca_bundle {
+        http = http.ca_bundle(path);
+    }
+    Ok(http)
 }
 
 /// Retry rules for token and discovery requests. Retried: HTTP 429, 502, 503, 504, connection

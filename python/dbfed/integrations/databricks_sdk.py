@@ -14,7 +14,7 @@ from databricks.sdk.config import Config
 from databricks.sdk.credentials_provider import CredentialsStrategy, OAuthCredentialsProvider
 from databricks.sdk.oauth import Token
 
-from .._credential import Credential
+from .._native import Credential
 
 __all__ = ["DbfedCredentialsStrategy", "credentials_strategy"]
 

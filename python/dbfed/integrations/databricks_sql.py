@@ -17,7 +17,7 @@ from typing import Any
 
 from databricks.sql.auth.authenticators import CredentialsProvider, HeaderFactory
 
-from .._credential import Credential
+from .._native import Credential
 
 __all__ = ["DbfedCredentialsProvider", "credentials_provider"]
 

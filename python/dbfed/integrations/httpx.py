@@ -14,7 +14,7 @@ from typing import AsyncGenerator, Generator
 
 import httpx
 
-from .._credential import Credential
+from .._native import Credential
 from .._native import AccessToken
 
 __all__ = ["DatabricksAuth"]

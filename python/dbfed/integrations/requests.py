@@ -15,7 +15,7 @@ from typing import Any
 from requests import PreparedRequest, Response
 from requests.auth import AuthBase
 
-from .._credential import Credential
+from .._native import Credential
 from .._native import AccessToken
 
 __all__ = ["DatabricksAuth"]
