@@ -15,6 +15,7 @@ import os as _os
 
 from . import _native, sources
 from ._native import AccessToken, Credential, RetryPolicy, Stats
+from ._native import AzureCredential, AzureOnBehalfOf, UserExchanger, UserStats, UserTokens
 from .errors import (
     ConfigError,
     DbfedError,
@@ -28,6 +29,8 @@ __version__: str = _native.__version__
 
 __all__ = [
     "AccessToken",
+    "AzureCredential",
+    "AzureOnBehalfOf",
     "ConfigError",
     "Credential",
     "DbfedError",
@@ -37,6 +40,9 @@ __all__ = [
     "SourceError",
     "Stats",
     "TransportError",
+    "UserExchanger",
+    "UserStats",
+    "UserTokens",
     "sources",
 ]
 

@@ -37,6 +37,13 @@ pub(crate) struct Credential {
     repr: String,
 }
 
+impl Credential {
+    /// A credential of a core one built elsewhere (`dbfed.AzureCredential`), shown as `repr`.
+    pub(crate) fn wrap(inner: dbfed::Credential, repr: String) -> Self {
+        Credential { inner, repr }
+    }
+}
+
 #[pymethods]
 impl Credential {
     #[new]
