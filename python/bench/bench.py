@@ -13,12 +13,14 @@ Measured:
   (env-oidc), and from the testkit's GitHub Actions look-alike (github-oidc; GitHub ID-token
   requests counted too);
 - `import dbfed` vs `import databricks.sdk.core`: wall time and resident memory, each in a
-  fresh interpreter.
+  fresh interpreter;
+- a cached `UserExchanger.token_for(jwt)` for a hot user (databricks-sdk has no equivalent).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import subprocess
@@ -91,6 +93,16 @@ def dbfed_headers(kit: Testkit, source: dbfed.sources.Source) -> HeaderSource:
     return kit.credential(source).headers
 
 
+def cached_token_for_row(kit: Testkit, calls: int, repeats: int) -> tuple[str, str, str, str]:
+    """The table row of a cached `token_for(jwt)` of a `UserExchanger`, for a hot user."""
+    kit.add_policy(client_id=None, audiences=[AUDIENCE])
+    users = dbfed.UserExchanger(host=kit.url)
+    jwt = kit.mint(sub="alice@example.com", aud=[AUDIENCE])
+    users.token_for(jwt)
+    ns = per_call_ns(functools.partial(users.token_for, jwt), calls, repeats)
+    return ("cached token_for(jwt), hot user, ns", f"{ns:.0f}", "n/a", "≤ 1,000")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="a few iterations only, to prove the script works")
@@ -114,6 +126,7 @@ def main() -> None:
         headers_ns = per_call_ns(credential.headers, calls, repeats)
         sdk_ns = per_call_ns(sdk_headers, calls, repeats)
         rows.append(("cached call, ns", f"token() {token_ns:.0f} / headers() {headers_ns:.0f}", f"{sdk_ns:.0f}", "≤ 300"))
+        rows.append(cached_token_for_row(kit, calls, repeats))
 
         # Each from a cold cache: a credential or a Config made inside the count.
         env_var, _ = requests_per_api_calls(

@@ -18,6 +18,7 @@ import os as _os
 from . import _native, sources
 from ._diagnosis import Mismatch, MismatchKind
 from ._native import AccessToken, Credential, Endpoints, FederationPolicy, RetryPolicy, Stats, diagnose
+from ._native import AzureCredential, AzureOnBehalfOf, UserExchanger, UserStats, UserTokens
 from .errors import (
     ConfigError,
     DbfedError,
@@ -31,6 +32,8 @@ __version__: str = _native.__version__
 
 __all__ = [
     "AccessToken",
+    "AzureCredential",
+    "AzureOnBehalfOf",
     "ConfigError",
     "Credential",
     "DbfedError",
@@ -45,6 +48,9 @@ __all__ = [
     "Stats",
     "TransportError",
     "diagnose",
+    "UserExchanger",
+    "UserStats",
+    "UserTokens",
     "sources",
 ]
 

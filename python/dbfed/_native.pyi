@@ -11,13 +11,16 @@ from ._diagnosis import Mismatch
 __all__ = [
     "__version__",
     "AccessToken",
+    "AzureCredential",
     "AzureDevOps",
+    "AzureOnBehalfOf",
     "Bitbucket",
     "Callback",
     "Chain",
     "CircleCI",
     "Command",
     "Credential",
+    "diagnose",
     "Endpoints",
     "EnvVar",
     "FederationPolicy",
@@ -33,14 +36,16 @@ __all__ = [
     "SourceContext",
     "Stats",
     "Terraform",
+    "UserExchanger",
+    "UserStats",
+    "UserTokens",
     "_after_fork_in_child",
-    "diagnose",
 ]
 __version__: str
 
 _Path = Union[str, os.PathLike[str]]
 
-@final
+@disjoint_base
 class Credential:
     """Databricks tokens for one workspace or account, exchanged for the JWTs of one source,
     cached and refreshed ahead of expiry; one exchange however many threads and tasks ask.
@@ -457,3 +462,185 @@ class SourceContext:
         """The audience the JWT should carry."""
 
 def _after_fork_in_child() -> None: ...
+
+# Acting for signed-in users (users.rs); Azure Databricks with Entra tokens (azure.rs).
+
+@disjoint_base
+class UserTokens:
+    """Tokens for the signed-in users of a service, each obtained with the user's own token and
+    cached per user (the base of `UserExchanger` and `AzureOnBehalfOf`). The users' tokens are
+    never shown or logged, and never a cache key (the keys are their SHA-256 hashes)."""
+
+    def token_for(self, jwt: str) -> AccessToken:
+        """A token acting as the user whose token is `jwt`: from the cache (no I/O), or after one
+        request shared by every caller waiting for that user. A token that is not a JWT, has
+        expired or fails the configured issuer and audience checks raises `SourceError` without a
+        request. Releases the GIL while it waits."""
+    def token_for_async(self, jwt: str) -> Coroutine[object, object, AccessToken]:
+        """`token_for(jwt)` awaited without blocking the event loop (asyncio)."""
+    def cached_token_for(self, jwt: str) -> Optional[AccessToken]:
+        """The user's cached token if it can be had without waiting (no I/O), else None (then call
+        `token_for`)."""
+    def headers_for(self, jwt: str) -> dict[str, str]:
+        """`{"Authorization": "Bearer <token>"}` acting as the user whose token is `jwt`."""
+    def invalidate_token_for(self, jwt: str, token: AccessToken) -> bool:
+        """Forgets the user's `token` if it is still the cached one (call it after an API answered
+        401 to it); returns whether it did."""
+    def stats(self) -> UserStats:
+        """Counters of cached users, hits, misses, requests, failures, evictions and refusals."""
+
+@final
+class UserExchanger(UserTokens):
+    """Databricks tokens acting as the signed-in users of a service: each user's own JWT (from an
+    identity provider that an account-wide federation policy trusts) is exchanged for a
+    Databricks token acting as that user, cached per user.
+
+    Keyword arguments (a host or a `token_endpoint` is required):
+
+    - `host`: the workspace URL, or `account_host` and `account_id` for account-level APIs.
+    - `scopes` (default `["all-apis"]`), `token_endpoint`, `discovery_url`.
+    - `max_users` (default 10,000): users cached; the least recently used goes first.
+    - `negative_cache`: seconds during which a JWT that Databricks refused is answered with the
+      same error without asking again (default off).
+    - `expected_issuers`, `expected_audiences`: a JWT from another issuer, or for none of these
+      audiences, is refused with `SourceError` without a request. dbfed does not verify
+      signatures (Databricks does): authenticate your users as you do today.
+    - `expiry_leeway` (default 0): seconds past its `exp` a JWT is still accepted.
+    - `connect_timeout`, `request_timeout`, `ca_bundle`, `retry`: as for `Credential`.
+
+    Raises `dbfed.ConfigError` if the configuration is incomplete or unsafe; no network call is
+    made before the first token is asked for."""
+
+    def __new__(
+        cls,
+        *,
+        host: Optional[str] = None,
+        account_host: Optional[str] = None,
+        account_id: Optional[str] = None,
+        scopes: Optional[Sequence[str]] = None,
+        token_endpoint: Optional[str] = None,
+        discovery_url: Optional[str] = None,
+        max_users: Optional[int] = None,
+        negative_cache: Optional[float] = None,
+        expected_issuers: Optional[Sequence[str]] = None,
+        expected_audiences: Optional[Sequence[str]] = None,
+        expiry_leeway: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        request_timeout: Optional[float] = None,
+        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        retry: Optional[RetryPolicy] = None,
+    ) -> UserExchanger: ...
+
+@final
+class UserStats:
+    """What a per-user cache did since it was made."""
+
+    @property
+    def entries(self) -> int:
+        """Users cached now."""
+    @property
+    def hits(self) -> int:
+        """Calls answered from the cache without waiting."""
+    @property
+    def misses(self) -> int:
+        """Calls that waited for a request (a new user, or a token due for refresh)."""
+    @property
+    def exchanges(self) -> int:
+        """Token requests made (one per user and refresh, however many callers waited)."""
+    @property
+    def failures(self) -> int:
+        """Token requests that failed."""
+    @property
+    def evictions(self) -> int:
+        """Users evicted because the cache was full."""
+    @property
+    def refused(self) -> int:
+        """Calls refused without a request: the token failed a local check, or was refused recently."""
+
+@final
+class AzureCredential(Credential):
+    """A `Credential` for Azure Databricks whose tokens are Microsoft Entra ID tokens for the Azure
+    Databricks resource, which it accepts as they are (no token exchange); cached and refreshed
+    like every credential's.
+
+    Keyword arguments, with one way to authenticate:
+
+    - `tenant_id`, `client_id` and `client_secret`: client credentials at the tenant's v1 token
+      endpoint;
+    - `tenant_id`, `client_id` and `client_assertion`: the same with a JWT from any
+      `dbfed.sources` source as federated client assertion, asked for (audience
+      `api://AzureADTokenExchange`) at every Entra request;
+    - `managed_identity=True`: the managed identity of the VM, container or pod, from IMDS
+      (`client_id` picks a user-assigned one; `imds_endpoint` moves the endpoint).
+
+    `authority_host` (default `https://login.microsoftonline.com`), `resource` (default the Azure
+    Databricks resource id), `connect_timeout`, `request_timeout`, `ca_bundle` and `retry` as
+    for `Credential`. `AzureCredential.from_env()` reads the Azure Identity variables instead."""
+
+    def __new__(
+        cls,
+        *,
+        tenant_id: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        client_assertion: Optional[Source] = None,
+        managed_identity: bool = False,
+        imds_endpoint: Optional[str] = None,
+        authority_host: Optional[str] = None,
+        resource: Optional[str] = None,
+        connect_timeout: Optional[float] = None,
+        request_timeout: Optional[float] = None,
+        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        retry: Optional[RetryPolicy] = None,
+    ) -> AzureCredential: ...
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        managed_identity: bool = False,
+        resource: Optional[str] = None,
+        connect_timeout: Optional[float] = None,
+        request_timeout: Optional[float] = None,
+        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        retry: Optional[RetryPolicy] = None,
+    ) -> AzureCredential:
+        """An Azure credential configured from the standard Azure Identity variables that are set:
+        `AZURE_AUTHORITY_HOST`, `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, and `AZURE_CLIENT_SECRET` or
+        else `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity; the file is read at every Entra
+        request). With `managed_identity=True`, the managed identity (`AZURE_CLIENT_ID` picks a
+        user-assigned one, `AZURE_POD_IDENTITY_AUTHORITY_HOST` moves IMDS). The keyword arguments
+        are those of the constructor that no variable sets."""
+
+@final
+class AzureOnBehalfOf(UserTokens):
+    """Azure Databricks tokens acting as the signed-in users of an Entra application: each user's
+    Entra access token (issued to this application) is exchanged with the OAuth 2.0 on-behalf-of
+    grant at `{authority}/{tenant}/oauth2/v2.0/token`, and the result cached per user, as
+    `UserExchanger` does.
+
+    Keyword arguments: `tenant_id` and `client_id` (the application the users' tokens are for),
+    and its `client_secret` or `client_assertion` (any `dbfed.sources` source, asked at every
+    request); `authority_host`; `scope` (default
+    `2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/user_impersonation`); the cache settings of
+    `UserExchanger` (`max_users`, `negative_cache`, `expected_issuers`, `expected_audiences`,
+    `expiry_leeway`); `connect_timeout`, `request_timeout`, `ca_bundle`, `retry`."""
+
+    def __new__(
+        cls,
+        *,
+        tenant_id: str,
+        client_id: str,
+        client_secret: Optional[str] = None,
+        client_assertion: Optional[Source] = None,
+        authority_host: Optional[str] = None,
+        scope: Optional[str] = None,
+        max_users: Optional[int] = None,
+        negative_cache: Optional[float] = None,
+        expected_issuers: Optional[Sequence[str]] = None,
+        expected_audiences: Optional[Sequence[str]] = None,
+        expiry_leeway: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        request_timeout: Optional[float] = None,
+        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        retry: Optional[RetryPolicy] = None,
+    ) -> AzureOnBehalfOf: ...

@@ -11,9 +11,10 @@ import json
 import os
 import subprocess
 import urllib.error
+import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import dbfed
 
@@ -43,6 +44,8 @@ class Testkit:
         self.account_id: str = info["account_id"]
         self.workspace_token_endpoint: str = info["workspace_token_endpoint"]
         self.account_token_endpoint: str = info["account_token_endpoint"]
+        self.entra_authority: str = info["entra_authority"]
+        self.imds_endpoint: str = info["imds_endpoint"]
 
     def _call(self, method: str, path: str, body: Optional[Any] = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -125,6 +128,44 @@ class Testkit:
         options.setdefault("audience", AUDIENCE)
         options.setdefault("retry", dbfed.RetryPolicy.none())
         return dbfed.Credential(source=source, **options)
+
+    # Users, and the Entra look-alike.
+
+    def mint_many(self, subjects: Iterable[str], audience: str, lifetime: int = 3600) -> list[str]:
+        """One ES256 JWT of the fake IdP per subject, signed here with the IdP's own key (fetched
+        once over the control API): thousands a second, where `mint` makes a request for each."""
+        import jwt as pyjwt
+        from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        key = load_pem_private_key(self._call("GET", "/_testkit/keys/ES256")["private_key_pem"].encode(), None)
+        assert isinstance(key, EllipticCurvePrivateKey)
+        with urllib.request.urlopen(self.issuer + "/jwks", timeout=10) as response:
+            kid = next(jwk["kid"] for jwk in json.load(response)["keys"] if jwk["alg"] == "ES256")
+        now = int(time.time())
+        claims = {"iss": self.issuer, "aud": audience, "iat": now, "exp": now + lifetime}
+        return [
+            pyjwt.encode({**claims, "sub": subject}, key, algorithm="ES256", headers={"kid": kid})
+            for subject in subjects
+        ]
+
+    def add_entra_app(self, **app: Any) -> None:
+        """Registers an application in a tenant of the fake Entra (fields of `EntraApp`)."""
+        self._call("POST", "/_testkit/entra/apps", app)
+
+    def add_managed_identity(self, **identity: Any) -> None:
+        """Registers a managed identity the fake IMDS hands tokens for (`ManagedIdentity`)."""
+        self._call("POST", "/_testkit/entra/managed_identities", identity)
+
+    def mint_entra_user_token(self, **request: Any) -> str:
+        """A signed-in user's Entra access token, as a front end passes it on (`EntraUserToken`)."""
+        token: str = self._call("POST", "/_testkit/entra/user_tokens", request)["access_token"]
+        return token
+
+    def entra_requests(self) -> list[dict[str, Any]]:
+        """The requests the fake Entra and IMDS received, as sent (method, path, query, form)."""
+        requests: list[dict[str, Any]] = self._call("GET", "/_testkit/entra/requests")
+        return requests
 
 
 def testkit_binary() -> Path:

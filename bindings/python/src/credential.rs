@@ -35,10 +35,17 @@ use crate::token::{AccessToken, Stats};
 /// `Credential.from_env()` reads all of it from the Databricks environment variables instead.
 /// Raises `dbfed.ConfigError` if the configuration is incomplete or unsafe; no network call is
 /// made before the first token is asked for.
-#[pyclass(frozen, module = "dbfed", name = "Credential")]
+#[pyclass(subclass, frozen, module = "dbfed", name = "Credential")]
 pub(crate) struct Credential {
     inner: dbfed::Credential,
     repr: String,
+}
+
+impl Credential {
+    /// A credential of a core one built elsewhere (`dbfed.AzureCredential`), shown as `repr`.
+    pub(crate) fn wrap(inner: dbfed::Credential, repr: String) -> Self {
+        Credential { inner, repr }
+    }
 }
 
 #[pymethods]

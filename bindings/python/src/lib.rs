@@ -1,6 +1,7 @@
 //! `dbfed._native`: the extension module under the `dbfed` Python package. Type conversion and
 //! error mapping only; every behaviour lives in the `dbfed` crate.
 
+mod azure;
 mod coroutine;
 mod credential;
 mod datetime;
@@ -13,6 +14,7 @@ mod repr;
 mod runtime;
 mod sources;
 mod token;
+mod users;
 
 use pyo3::prelude::*;
 
@@ -45,5 +47,11 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<sources::Chain>()?;
     module.add_class::<sources::SourceContext>()?;
     module.add_function(wrap_pyfunction!(runtime::_after_fork_in_child, module)?)?;
+    // Acting for signed-in users; Azure Databricks with Entra tokens.
+    module.add_class::<users::UserTokens>()?;
+    module.add_class::<users::UserExchanger>()?;
+    module.add_class::<users::UserStats>()?;
+    module.add_class::<azure::AzureCredential>()?;
+    module.add_class::<azure::AzureOnBehalfOf>()?;
     Ok(())
 }

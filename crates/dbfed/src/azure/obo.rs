@@ -169,8 +169,13 @@ impl AzureOnBehalfOfBuilder {
 
     /// Authenticates the application with a JWT from `source` as client assertion, asked for
     /// at every token request.
-    pub fn client_assertion(mut self, source: impl SubjectTokenSource) -> Self {
-        self.app.auth = Some(ClientAuth::Assertion(Arc::new(source)));
+    pub fn client_assertion(self, source: impl SubjectTokenSource) -> Self {
+        self.shared_client_assertion(Arc::new(source))
+    }
+
+    /// [`client_assertion`](Self::client_assertion) with a shared source.
+    pub fn shared_client_assertion(mut self, source: Arc<dyn SubjectTokenSource>) -> Self {
+        self.app.auth = Some(ClientAuth::Assertion(source));
         self
     }
 
