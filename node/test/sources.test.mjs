@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 
-import { ExchangeError, SourceError, sources } from '../index.js';
+import { ConfigError, ExchangeError, SourceError, sources } from '../index.js';
 import { AUDIENCE, CI_SUBJECT, GITHUB_REQUEST_TOKEN, SP_CLIENT_ID, Testkit } from './testkit.mjs';
 
 let kit;
@@ -147,4 +147,35 @@ test('a chain exchanges the JWT of the first source that gives one', async () =>
     SourceError,
   );
   assert.throws(() => new sources.Chain('not a source'), TypeError);
+});
+
+test('the GCP metadata server: one identity-token request and one exchange for a thousand calls', async () => {
+  await kit.addPolicy({ client_id: SP_CLIENT_ID, audiences: [AUDIENCE], subject: CI_SUBJECT });
+  const credential = kit.credential(new sources.GcpMetadata({ host: new URL(kit.url).host }));
+
+  const tokens = await Promise.all(Array.from({ length: 1000 }, () => credential.token()));
+
+  const counters = await kit.counters();
+  assert.deepEqual([counters.ci_token_requests, counters.exchanges], [1, 1]);
+  await assertServicePrincipal(tokens[0]);
+});
+
+test('OIDC client credentials with a secret, which no error shows', async () => {
+  const secret = 'node-client-secret';
+  await kit.addOidcClient('svc-etl', secret);
+  await kit.addPolicy({ client_id: SP_CLIENT_ID, audiences: [AUDIENCE], subject: 'svc-etl' });
+  const make = (clientSecret) =>
+    new sources.OidcClientCredentials({ issuer: kit.issuer, clientId: 'svc-etl', clientSecret, audienceParameter: 'audience' });
+
+  await assertServicePrincipal(await kit.credential(make(secret)).token());
+  await assert.rejects(kit.credential(make('nope-not-it')).token(), (error) => {
+    assert.ok(error instanceof SourceError && error.cause instanceof ExchangeError);
+    assert.deepEqual([error.cause.status, error.cause.error], [401, 'invalid_client']);
+    assert.ok(!error.message.includes('nope-not-it') && !error.cause.message.includes('nope-not-it'));
+    return true;
+  });
+  assert.throws(
+    () => new sources.OidcClientCredentials({ issuer: kit.issuer, clientId: 'c', clientSecret: 's', privateKeyPem: 'k' }),
+    ConfigError,
+  );
 });

@@ -93,6 +93,11 @@ export class Testkit {
     return this.#call('POST', '/_testkit/policies', { issuer: this.issuer, ...policy });
   }
 
+  /** Registers a client of the fake IdP's client-credentials endpoint (`{issuer}/token`). */
+  addOidcClient(clientId, clientSecret = null) {
+    return this.#call('POST', '/_testkit/oidc-clients', { client_id: clientId, client_secret: clientSecret });
+  }
+
   /** Queues a fault (fields of the testkit's Fault: path, status, body, delay_ms, …). */
   inject(fault) {
     return this.#call('POST', '/_testkit/faults', fault);

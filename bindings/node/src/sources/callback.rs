@@ -30,10 +30,7 @@ impl Source {
     /// Calls `function(context)` for every JWT; a call that has not settled within `timeoutMs`
     /// (default 60 s) fails, and a rejection becomes a `SOURCE` error whose `cause` is the
     /// rejection's value.
-    #[napi(
-        factory,
-        ts_args_type = "function: (context: SourceContext) => Promise<string>, timeoutMs?: number | undefined | null"
-    )]
+    #[napi(factory)]
     pub fn callback(
         env: Env,
         function: Function<SourceContext, Promise<String>>,
