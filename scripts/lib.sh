@@ -35,3 +35,30 @@ ensure_python_venv() {
   export VIRTUAL_ENV="$PWD/.venv"
   export PATH="$VIRTUAL_ENV/bin:$PATH"
 }
+
+# node/node_modules from node/package-lock.json (`npm ci`, again only when the lock changes).
+ensure_node_modules() {
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "the Node.js package needs Node.js ≥ 20.17 and npm: https://nodejs.org" >&2
+    exit 1
+  fi
+  local stamp=node/node_modules/.package-lock.sha256
+  local wanted
+  wanted=$(sha256sum node/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    (cd node && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$wanted" >"$stamp"
+  fi
+}
+
+# `node --test` over node/test/*.test.mjs; fails when a test fails, and also when none ran or a
+# file ran none (node reports such a file as one passing test named after the file).
+run_node_tests() {
+  local tap=target/node-tests.tap
+  (cd node && node --test --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="../$tap" test/*.test.mjs)
+  if ! grep -Eq '^# pass [1-9]' "$tap" || grep -Eq '^(not )?ok [0-9]+ - .*\.test\.mjs$' "$tap"; then
+    echo "node --test: no tests ran, or a test file has none ($tap)" >&2
+    exit 1
+  fi
+}

@@ -1,0 +1,127 @@
+//! `Credential`: Databricks tokens for one workspace or account, exchanged for the JWTs of one
+//! source. The JavaScript class of the same name (`node/lib/credential.js`) passes its options
+//! object here once per view of it (host, exchange, HTTP).
+
+use napi::Env;
+use napi_derive::napi;
+
+use crate::errors::{self, Settled};
+use crate::options::{Host, HostOptions, HttpSettings, with_host};
+use crate::runtime;
+use crate::sources::Source;
+use crate::token::{AccessToken, Stats};
+
+/// The token-exchange settings of a credential's options.
+#[napi(object)]
+pub struct ExchangeOptions {
+    /// The service principal's application id (workload identity federation); none for
+    /// account-wide federation.
+    pub client_id: Option<String>,
+    /// The scopes to request (default `["all-apis"]`).
+    pub scopes: Option<Vec<String>>,
+    /// The audience the source's JWTs are asked for.
+    pub audience: Option<String>,
+    /// The token endpoint, skipping discovery.
+    pub token_endpoint: Option<String>,
+    /// An RFC 8414 discovery document to read the token endpoint from.
+    pub discovery_url: Option<String>,
+}
+
+/// Databricks tokens for one workspace or account, cached and refreshed ahead of expiry; one
+/// exchange however many callers ask at once.
+#[napi]
+pub struct Credential {
+    inner: dbfed::Credential,
+}
+
+#[napi]
+impl Credential {
+    /// Checks the configuration and builds the credential; no network call is made yet.
+    #[napi(constructor)]
+    pub fn new(
+        env: Env,
+        source: &Source,
+        host: HostOptions,
+        exchange: ExchangeOptions,
+        http: HttpSettings,
+    ) -> napi::Result<Self> {
+        let mut builder = dbfed::Credential::builder().shared_source(source.inner.clone());
+        builder = with_host!(builder, Host::from_options(&env, host)?);
+        if let Some(client_id) = exchange.client_id {
+            builder = builder.client_id(client_id);
+        }
+        if let Some(scopes) = exchange.scopes {
+            builder = builder.scopes(scopes);
+        }
+        if let Some(audience) = exchange.audience {
+            builder = builder.audience(audience);
+        }
+        if let Some(url) = exchange.token_endpoint {
+            builder = builder.token_endpoint(url);
+        }
+        if let Some(url) = exchange.discovery_url {
+            builder = builder.discovery_url(url);
+        }
+        builder = builder
+            .http_options(http.http_options(&env)?)
+            .retry_policy(http.retry_policy(&env)?);
+        let inner =
+            runtime::in_context(|| builder.build()).map_err(|err| errors::to_js(&env, &err))?;
+        Ok(Credential { inner })
+    }
+
+    /// A credential configured from the Databricks environment variables (see the README);
+    /// when no source fits, the `CONFIG` error lists every one tried and why it was skipped.
+    #[napi(factory)]
+    pub fn from_env(env: Env, http: HttpSettings) -> napi::Result<Self> {
+        let http_options = http.http_options(&env)?;
+        let retry = http.retry_policy(&env)?;
+        runtime::in_context(|| {
+            dbfed::config::credential_with(&dbfed::config::Env::process(), http_options, retry)
+        })
+        .map(|inner| Credential { inner })
+        .map_err(|err| errors::to_js(&env, &err))
+    }
+
+    /// The cached token if it can be had without waiting (no I/O, lock-free), else null.
+    #[napi]
+    pub fn cached_token(&self) -> Option<AccessToken> {
+        self.inner.cached_token().map(AccessToken::from)
+    }
+
+    /// A valid token: from the cache, or after one exchange shared by every caller waiting.
+    #[napi(ts_return_type = "Promise<AccessToken>")]
+    pub async fn token(&self) -> napi::Result<Settled<AccessToken>> {
+        Ok(Settled(self.inner.token().await.map(AccessToken::from)))
+    }
+
+    /// Forgets the cached token, so the next call exchanges anew.
+    #[napi]
+    pub fn invalidate(&self) {
+        self.inner.invalidate();
+    }
+
+    /// Forgets `token` if it is still the cached one; returns whether it did.
+    #[napi]
+    pub fn invalidate_token(&self, token: &AccessToken) -> bool {
+        self.inner.invalidate_token(&token.inner)
+    }
+
+    /// Counters of exchanges, cache hits, refreshes and failures.
+    #[napi]
+    pub fn stats(&self) -> Stats {
+        self.inner.stats().into()
+    }
+
+    /// The name of the source the JWTs come from (`github-actions`, `env`, …).
+    #[napi(getter)]
+    pub fn source_name(&self) -> Option<&str> {
+        self.inner.source_name()
+    }
+
+    /// The Databricks account id, when configured.
+    #[napi(getter)]
+    pub fn account_id(&self) -> Option<&str> {
+        self.inner.account_id()
+    }
+}

@@ -1,0 +1,12 @@
+//! The native addon under the `dbfed` npm package (`node/`). Type conversion and error mapping
+//! only; every behaviour lives in the `dbfed` crate. The package's JavaScript (`node/lib/`)
+//! turns the options objects of its public classes into these calls and the plain errors made
+//! here into its error classes.
+
+mod credential;
+mod errors;
+mod options;
+mod runtime;
+mod sources;
+mod token;
+mod users;

@@ -1,0 +1,368 @@
+// Type declarations of the `dbfed` package (hand-written; the native addon's own, generated
+// declarations are native.d.ts).
+
+/** Retry rules for token and discovery requests; a setting left out keeps its default. */
+export interface RetryOptions {
+  /** Attempts in all, the first included (default 4; 1 never retries). */
+  maxAttempts?: number
+  /** Upper bound of the first backoff, doubling at each retry. */
+  initialBackoffMs?: number
+  /** Upper bound of any backoff. */
+  maxBackoffMs?: number
+  /** Time from the first attempt after which no retry starts. */
+  totalBudgetMs?: number
+}
+
+/** HTTP settings, taken by the credential, the user exchanger and the sources that make requests. */
+export interface HttpOptions {
+  /** Connect timeout (default 10 s). */
+  connectTimeoutMs?: number
+  /** Timeout of a whole request (default 30 s). */
+  requestTimeoutMs?: number
+  /** A PEM file of extra CA certificates. */
+  caBundle?: string
+  /** Retried: HTTP 429, 502, 503, 504, connection errors and timeouts, with full-jitter backoff honouring `Retry-After`. */
+  retry?: RetryOptions
+}
+
+/** Which Databricks host: `host` (a workspace), or `accountHost` and `accountId` (account-level APIs). */
+export interface HostOptions {
+  /** The workspace URL (`https://` may be omitted). */
+  host?: string
+  /** The account console URL, e.g. `https://accounts.cloud.databricks.com`, with `accountId`. */
+  accountHost?: string
+  /** The Databricks account id (with `host`: the default audience). */
+  accountId?: string
+}
+
+export interface CredentialOptions extends HostOptions, HttpOptions {
+  /** Where the subject JWTs come from. */
+  source: sources.Source
+  /** The service principal's application id (workload identity federation); leave it out for account-wide federation. */
+  clientId?: string
+  /** The scopes to request (default `["all-apis"]`). */
+  scopes?: string[]
+  /** The audience the source's JWTs are asked for (default: discovered, else the account id, else the token endpoint). */
+  audience?: string
+  /** The token endpoint, skipping discovery. */
+  tokenEndpoint?: string
+  /** An RFC 8414 discovery document to read the token endpoint from. */
+  discoveryUrl?: string
+}
+
+/** A Databricks OAuth access token. `util.inspect`, `toString` and `JSON.stringify` never show the token. */
+export declare class AccessToken {
+  private constructor()
+  /** The token itself, for an `Authorization` header; keep it out of logs. */
+  get token(): string
+  /** The token type, normally `Bearer`. */
+  get tokenType(): string
+  /** The scopes the server granted, or null when it did not say. */
+  get scope(): string | null
+  /** When the token expires. */
+  get expiresAt(): Date
+  /** Milliseconds until the token expires; 0 once it has. */
+  get expiresInMs(): number
+  /** The `Authorization` header value: `Bearer <token>`. */
+  authorizationHeader(): string
+  /** Everything but the token (which shows as `<redacted>`). */
+  toJSON(): { token: '<redacted>'; tokenType: string; scope: string | null; expiresAt: string }
+}
+
+/** What a credential's cache did since the credential was made. */
+export interface Stats {
+  /** Token fetches performed (each one exchange, possibly with retries). */
+  exchanges: number
+  /** Calls answered from the cache without waiting. */
+  cacheHits: number
+  /** Background refreshes started ahead of expiry. */
+  refreshes: number
+  /** Fetches that failed. */
+  failures: number
+  /** Calls answered with the previous, still-valid token because a refresh failed or lagged. */
+  staleServed: number
+}
+
+/**
+ * Databricks tokens for one workspace or account, exchanged for the JWTs of `options.source`,
+ * cached and refreshed ahead of expiry; one exchange however many callers ask at once.
+ *
+ * @throws {ConfigError} if the configuration is incomplete or unsafe (no request is made before the first token is asked for)
+ */
+export declare class Credential {
+  constructor(options: CredentialOptions)
+  /**
+   * A credential configured from the Databricks environment variables (`DATABRICKS_HOST`,
+   * `DATABRICKS_ACCOUNT_ID`, `DATABRICKS_CLIENT_ID`, `DATABRICKS_TOKEN_AUDIENCE`,
+   * `DATABRICKS_AUTH_TYPE`, …) and the source they name or that is detected.
+   *
+   * @throws {ConfigError} listing every source tried and why it was skipped, when none fits
+   */
+  static fromEnv(options?: HttpOptions): Credential
+  /** A valid token: from the cache (a lock-free read, no I/O), or after one exchange shared by every caller waiting. */
+  token(): Promise<AccessToken>
+  /** `{ Authorization: 'Bearer <token>' }` for a request. */
+  headers(): Promise<{ Authorization: string }>
+  /** Forgets the cached token, so the next call exchanges anew. */
+  invalidate(): void
+  /** Forgets `token` if it is still the cached one (after an API answered 401 to it); many callers reporting it cause one refresh. Returns whether it did. */
+  invalidateToken(token: AccessToken): boolean
+  /** Counters of exchanges, cache hits, background refreshes, failures and stale serves. */
+  stats(): Stats
+  /** The name of the source the JWTs come from (`github-actions`, `env`, `callback`, …). */
+  get sourceName(): string | null
+  /** The Databricks account id, when configured. */
+  get accountId(): string | null
+}
+
+export interface UserExchangerOptions extends HostOptions, HttpOptions {
+  /** The scopes to request (default `["all-apis"]`). */
+  scopes?: string[]
+  /** The token endpoint, skipping discovery. */
+  tokenEndpoint?: string
+  /** An RFC 8414 discovery document to read the token endpoint from. */
+  discoveryUrl?: string
+  /** The most users cached (default 10,000); the least recently used is evicted beyond it. */
+  maxUsers?: number
+  /** How long a JWT Databricks refused is answered with that refusal without asking again (default 0: off). */
+  negativeCacheMs?: number
+  /** Issuers accepted; a JWT from another is refused without a request. */
+  expectedIssuers?: string[]
+  /** Audiences accepted; a JWT for none of them is refused without a request. */
+  expectedAudiences?: string[]
+  /** How long past its `exp` a user's JWT is still accepted (default 0). */
+  expiryLeewayMs?: number
+}
+
+/** What a user exchanger's cache did since it was made. */
+export interface UserStats {
+  /** Users cached now. */
+  entries: number
+  /** Calls answered from the cache without waiting. */
+  hits: number
+  /** Calls that had to wait for a token request (a new user, or a token due for refresh). */
+  misses: number
+  /** Token requests made (one per user and refresh, however many callers waited). */
+  exchanges: number
+  /** Token requests that failed. */
+  failures: number
+  /** Users evicted because the cache was full. */
+  evictions: number
+  /** Calls refused without a request: the JWT failed a local check, or was refused recently. */
+  refused: number
+}
+
+/**
+ * Databricks tokens acting as the signed-in users of your service (account-wide token
+ * federation): each user's JWT is exchanged for a token that acts as that user, and cached per
+ * user (keyed by the JWT's SHA-256). dbfed does not verify signatures (Databricks does):
+ * authenticate your users as you do today.
+ *
+ * @throws {ConfigError} if the configuration is incomplete or unsafe
+ */
+export declare class UserExchanger {
+  constructor(options: UserExchangerOptions)
+  /**
+   * A token acting as the user whose JWT is `jwt`: from the cache, or after one exchange shared
+   * by every caller waiting for that user. Rejects with a `SourceError` for a JWT refused locally
+   * (not a JWT, expired, unexpected issuer or audience), an `ExchangeError` for one Databricks refused.
+   */
+  tokenFor(jwt: string): Promise<AccessToken>
+  /** Forgets the user's `token` if it is still the cached one (after an API answered 401 to it); returns whether it did. */
+  invalidateTokenFor(jwt: string, token: AccessToken): boolean
+  /** Counters of cached users, hits, misses, exchanges, failures, evictions and refusals. */
+  stats(): UserStats
+}
+
+/** The kinds of `DbfedError`. */
+export type ErrorCode = 'CONFIG' | 'SOURCE' | 'REJECTED' | 'MALFORMED' | 'TRANSPORT' | 'DBFED'
+
+/** Base class of every error dbfed throws. Messages and fields never contain a token, a JWT or a secret. */
+export declare class DbfedError extends Error {
+  constructor(message: string, code: ErrorCode, options?: ErrorOptions)
+  readonly code: ErrorCode
+}
+
+/** The configuration is incomplete or unsafe (thrown before any network call). */
+export declare class ConfigError extends DbfedError {
+  constructor(message: string, options?: ErrorOptions)
+  readonly code: 'CONFIG'
+}
+
+/**
+ * The subject JWT could not be had: a variable unset, a file missing or empty, a callback that
+ * threw or rejected (what it threw is the `cause`) or timed out, a JWT already expired, a
+ * refused or failed JWT request of a source (its `ExchangeError` or `TransportError` is the `cause`).
+ */
+export declare class SourceError extends DbfedError {
+  constructor(message: string, fields: { sourceName: string }, options?: ErrorOptions)
+  readonly code: 'SOURCE'
+  /** Which source failed: `env`, `file`, `callback`, `github-actions`, … */
+  readonly sourceName: string
+}
+
+export interface ExchangeErrorFields {
+  status: number
+  endpoint: string
+  error?: string | null
+  description?: string | null
+  requestId?: string | null
+  retryAfterMs?: number | null
+}
+
+/** The server refused the token exchange (or a discovery request), with its own words. */
+export declare class ExchangeError extends DbfedError {
+  constructor(message: string, fields: ExchangeErrorFields, options?: ErrorOptions)
+  readonly code: 'REJECTED' | 'MALFORMED'
+  /** HTTP status of the answer. */
+  readonly status: number
+  /** The URL that answered (without its query). */
+  readonly endpoint: string
+  /** The server's error code (`invalid_grant`, `invalid_client`, …), if any. */
+  readonly error: string | null
+  /** The server's explanation, if any. */
+  readonly description: string | null
+  /** The server's request id (quote it to Databricks support), if any. */
+  readonly requestId: string | null
+  /** Milliseconds the server asked to wait before trying again (`Retry-After`), if it did. */
+  readonly retryAfterMs: number | null
+}
+
+/** The server answered, but not with something dbfed can use; `description` says what is wrong. */
+export declare class MalformedResponseError extends ExchangeError {
+  readonly code: 'MALFORMED'
+}
+
+/** No answer: connection refused or dropped, timeout, TLS failure. */
+export declare class TransportError extends DbfedError {
+  constructor(message: string, fields: { endpoint: string; retryable: boolean }, options?: ErrorOptions)
+  readonly code: 'TRANSPORT'
+  /** The URL that was called (without its query). */
+  readonly endpoint: string
+  /** Whether the failure is of a kind worth retrying (connect error, timeout, dropped connection). */
+  readonly retryable: boolean
+}
+
+/** Where the subject JWTs come from: one class per source of the Rust core. */
+export declare namespace sources {
+  /** What a source callback is told. */
+  interface SourceContext {
+    /** The audience the JWT should carry. */
+    audience: string
+  }
+
+  /** Base class of the sources (abstract). */
+  abstract class Source {
+    /** The source's short name, as errors and `Credential.sourceName` give it. */
+    get name(): string
+  }
+
+  /** A JWT you manage yourself (never shown). */
+  class Fixed extends Source {
+    constructor(jwt: string)
+  }
+
+  /** The environment variable `name`, read at every exchange. */
+  class EnvVar extends Source {
+    constructor(name: string)
+  }
+
+  /** The file at `path`, read and trimmed at every exchange (rotated tokens are picked up). */
+  class File extends Source {
+    constructor(path: string)
+  }
+
+  /** A projected Kubernetes service-account token at `path`, else the default location. */
+  class Kubernetes extends Source {
+    constructor(path?: string)
+    /** The file named by `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity). */
+    static azureFederatedToken(): Kubernetes
+    /** The file named by `AWS_WEB_IDENTITY_TOKEN_FILE` (EKS). */
+    static awsWebIdentityToken(): Kubernetes
+  }
+
+  /** GitLab CI: the ID token in `variable`, the name given to it under the job's `id_tokens:`. */
+  class GitLab extends Source {
+    constructor(variable: string)
+  }
+
+  /** CircleCI: `CIRCLE_OIDC_TOKEN_V2`, else `CIRCLE_OIDC_TOKEN`. */
+  class CircleCI extends Source {
+    constructor()
+  }
+
+  /** Bitbucket Pipelines: `BITBUCKET_STEP_OIDC_TOKEN`. */
+  class Bitbucket extends Source {
+    constructor()
+  }
+
+  /** HCP Terraform: `TFC_WORKLOAD_IDENTITY_TOKEN`, or `TFC_WORKLOAD_IDENTITY_TOKEN_<tag>`. */
+  class Terraform extends Source {
+    constructor(tag?: string)
+  }
+
+  /** GitHub Actions (`permissions: id-token: write`): the job's OIDC token, cached until shortly before it expires. */
+  class GitHubActions extends Source {
+    constructor(options?: HttpOptions & { /** Default: the credential's audience. */ audience?: string })
+  }
+
+  /** Azure DevOps: an ID token for a service connection, else the pipeline's own; needs `SYSTEM_ACCESSTOKEN` in the step. */
+  class AzureDevOps extends Source {
+    constructor(options?: HttpOptions & { /** The service connection's id. */ serviceConnection?: string })
+  }
+
+  /** Google Cloud (GCE, GKE, Cloud Run): the metadata server's identity token for the audience. */
+  class GcpMetadata extends Source {
+    constructor(options?: HttpOptions & { /** Host and port of the metadata server (default `GCE_METADATA_HOST`, else `metadata.google.internal`). */ host?: string })
+  }
+
+  interface OidcClientCredentialsOptions extends HttpOptions {
+    /** The IdP's issuer URL; the token endpoint comes from its discovery document unless `tokenEndpoint` is given. */
+    issuer: string
+    clientId: string
+    /** The client secret (never shown); or `privateKeyPem`. */
+    clientSecret?: string
+    /** A PKCS#8 PEM private key for RFC 7523 `private_key_jwt` (never shown); or `clientSecret`. */
+    privateKeyPem?: string
+    /** Default `client_secret_basic` with a secret, `private_key_jwt` with a key. */
+    authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt'
+    /** Signing algorithm of `privateKeyPem` (default `RS256`). */
+    algorithm?: 'RS256' | 'ES256'
+    /** The `kid` of the key, if the IdP needs one. */
+    keyId?: string
+    tokenEndpoint?: string
+    scope?: string
+    /** The form field that carries the credential's audience (Auth0: `audience`; Entra v1: `resource`). */
+    audienceParameter?: string
+    /** The response field holding the JWT (default `access_token`). */
+    tokenField?: 'access_token' | 'id_token'
+  }
+
+  /** Any OIDC identity provider (Okta, Auth0, Keycloak, Entra, …) by the client-credentials grant. */
+  class OidcClientCredentials extends Source {
+    constructor(options: OidcClientCredentialsOptions)
+  }
+
+  /**
+   * Runs `program` with `args` (never through a shell) and exchanges the JWT it prints (a bare
+   * JWT, or the executable-source JSON); `{audience}` in an argument is replaced by the audience.
+   */
+  class Command extends Source {
+    constructor(program: string, args?: string[], options?: { /** Default 30 s. */ timeoutMs?: number })
+    /** Buildkite: `buildkite-agent oidc request-token --audience <audience>`. */
+    static buildkite(): Command
+  }
+
+  /**
+   * Calls `fn(context)` for every JWT. What it throws or rejects with becomes the `cause` of a
+   * `SourceError`; a call that has not settled within `timeoutMs` (default 60 s) fails.
+   */
+  class Callback extends Source {
+    constructor(fn: (context: SourceContext) => string | Promise<string>, options?: { timeoutMs?: number })
+  }
+
+  /** Tries its sources in order and exchanges the first JWT one produces. */
+  class Chain extends Source {
+    constructor(...sources: Source[])
+  }
+}

@@ -1,0 +1,30 @@
+'use strict';
+// dbfed: call Databricks APIs with tokens from your own identity provider (OAuth token
+// federation, RFC 8693). A thin layer over the Rust core's native addon: options objects,
+// error classes, and no token in `util.inspect`.
+
+const { AccessToken } = require('./lib/token.js');
+const { Credential } = require('./lib/credential.js');
+const { UserExchanger } = require('./lib/users.js');
+const { sources } = require('./lib/sources.js');
+const {
+  ConfigError,
+  DbfedError,
+  ExchangeError,
+  MalformedResponseError,
+  SourceError,
+  TransportError,
+} = require('./lib/errors.js');
+
+module.exports = {
+  AccessToken,
+  ConfigError,
+  Credential,
+  DbfedError,
+  ExchangeError,
+  MalformedResponseError,
+  SourceError,
+  TransportError,
+  UserExchanger,
+  sources,
+};

@@ -1,0 +1,127 @@
+'use strict';
+// Credential: Databricks tokens for one workspace or account, exchanged for the JWTs of one
+// source, cached and refreshed ahead of expiry by the Rust core.
+
+const { inspect } = require('node:util');
+const native = require('../native.js');
+const { lift } = require('./errors.js');
+const { NATIVE, sources } = require('./sources.js');
+
+/** The constructor's option for a native credential made elsewhere (`fromEnv`). */
+const ADOPT = Symbol('dbfed.adopt');
+
+/** The options `util.inspect` shows of a credential (none is a secret). */
+const SHOWN = ['host', 'accountHost', 'accountId', 'clientId', 'scopes', 'audience', 'tokenEndpoint', 'discoveryUrl'];
+
+/**
+ * Databricks tokens for one workspace or account, exchanged for the JWTs of `options.source`,
+ * cached and refreshed ahead of expiry; one exchange however many callers ask at once. Throws
+ * a `ConfigError` if the configuration is incomplete or unsafe; no request is made before the
+ * first token is asked for.
+ */
+class Credential {
+  #native;
+  #shown;
+
+  constructor(options) {
+    if (options?.[ADOPT]) {
+      this.#native = options[ADOPT];
+      this.#shown = { sourceName: this.#native.sourceName, accountId: this.#native.accountId };
+      return;
+    }
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('new Credential(options) takes an options object');
+    }
+    if (!(options.source instanceof sources.Source)) {
+      throw new TypeError('options.source must be a source of dbfed.sources');
+    }
+    try {
+      this.#native = new native.Credential(options.source[NATIVE], options, options, options);
+    } catch (error) {
+      throw lift(error);
+    }
+    this.#shown = { ...pick(options, SHOWN), source: options.source };
+  }
+
+  /**
+   * A credential configured from the Databricks environment variables, as the Databricks SDKs
+   * read them (`DATABRICKS_HOST`, `DATABRICKS_CLIENT_ID`, `DATABRICKS_AUTH_TYPE`, …). When no
+   * source fits, the `ConfigError` lists every one tried and why it was skipped.
+   * @param {object} [options] `connectTimeoutMs`, `requestTimeoutMs`, `caBundle`, `retry`
+   */
+  static fromEnv(options = {}) {
+    let nativeCredential;
+    try {
+      nativeCredential = native.Credential.fromEnv(options);
+    } catch (error) {
+      throw lift(error);
+    }
+    return new Credential({ [ADOPT]: nativeCredential });
+  }
+
+  /**
+   * A valid token: from the cache (a lock-free read, no I/O), or after one exchange shared by
+   * every caller waiting for it.
+   * @returns {Promise<AccessToken>}
+   */
+  async token() {
+    const cached = this.#native.cachedToken();
+    if (cached !== null) {
+      return cached;
+    }
+    try {
+      return await this.#native.token();
+    } catch (error) {
+      throw lift(error);
+    }
+  }
+
+  /** `{ Authorization: 'Bearer <token>' }` for a request. */
+  async headers() {
+    const token = await this.token();
+    return { Authorization: token.authorizationHeader() };
+  }
+
+  /** Forgets the cached token, so the next call exchanges anew. */
+  invalidate() {
+    this.#native.invalidate();
+  }
+
+  /**
+   * Forgets `token` if it is still the cached one (call it after an API answered 401 to it);
+   * many callers reporting the same token cause a single refresh. Returns whether it did.
+   */
+  invalidateToken(token) {
+    try {
+      return this.#native.invalidateToken(token);
+    } catch (error) {
+      throw lift(error);
+    }
+  }
+
+  /** Counters of exchanges, cache hits, background refreshes, failures and stale serves. */
+  stats() {
+    return this.#native.stats();
+  }
+
+  /** The name of the source the JWTs come from (`github-actions`, `env`, …). */
+  get sourceName() {
+    return this.#native.sourceName;
+  }
+
+  /** The Databricks account id, when configured, else null. */
+  get accountId() {
+    return this.#native.accountId;
+  }
+
+  [inspect.custom](depth, options, inspectValue) {
+    return `Credential ${inspectValue(this.#shown, options)}`;
+  }
+}
+
+/** The entries of `options` named in `names` that are set. */
+function pick(options, names) {
+  return Object.fromEntries(names.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]));
+}
+
+module.exports = { Credential, pick };

@@ -1,0 +1,91 @@
+// No token, JWT or secret in what util.inspect, toString, JSON.stringify or an error shows.
+
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { after, before, beforeEach, test } from 'node:test';
+
+import { Credential, UserExchanger, sources } from '../index.js';
+import { Testkit } from './testkit.mjs';
+
+let kit;
+before(async () => {
+  kit = await Testkit.start();
+});
+after(() => kit.stop());
+beforeEach(() => kit.reset());
+
+/** Every way an object is commonly shown, at full depth. */
+function shows(value) {
+  return [
+    inspect(value, { depth: Infinity, showHidden: true, getters: true }),
+    inspect(value, { depth: Infinity }),
+    String(value),
+    `${JSON.stringify(value) ?? ''}`,
+  ].join('\n');
+}
+
+function assertHidden(value, ...secrets) {
+  const shown = shows(value);
+  for (const secret of secrets) {
+    assert.ok(!shown.includes(secret), `${secret.slice(0, 12)}… shown in:\n${shown}`);
+  }
+}
+
+test('no object shows a token, a JWT or a secret', async () => {
+  const jwt = await kit.servicePrincipalJwt();
+  const secret = 'client-secret-that-must-not-show';
+  const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQ…\n-----END PRIVATE KEY-----';
+  const source = new sources.Fixed(jwt);
+  const credential = kit.credential(source);
+  const token = await credential.token();
+  const users = new UserExchanger({ host: kit.url });
+  const objects = [
+    source,
+    credential,
+    token,
+    credential.stats(),
+    users,
+    users.stats(),
+    new sources.Chain(source, new sources.EnvVar('X')),
+    new sources.OidcClientCredentials({ issuer: kit.issuer, clientId: 'c', clientSecret: secret }),
+    new sources.OidcClientCredentials({ issuer: kit.issuer, clientId: 'c', privateKeyPem: key }),
+    new sources.Callback(async () => jwt),
+  ];
+  for (const object of objects) {
+    assertHidden(object, jwt, token.token, secret, key);
+  }
+  assert.match(inspect(token), /AccessToken \{\s+token: '<redacted>',\s+tokenType: 'Bearer'/);
+  assert.match(inspect(credential), /Credential \{\s+host: 'http:\/\/127\.0\.0\.1:\d+',\s+clientId: '[^']+'/);
+  assert.match(inspect(source), /^Fixed \{\}$/);
+});
+
+test('no error shows the JWT it was about', async () => {
+  const expired = await kit.mint({ sub: 'x', aud: ['y'], expired: true });
+  const refused = await kit.mint({ sub: 'x', aud: ['y'] });
+  const errors = [];
+  for (const jwt of [expired, refused]) {
+    const credential = kit.credential(new sources.Fixed(jwt));
+    errors.push(await credential.token().catch((error) => error));
+    const users = new UserExchanger({ host: kit.url, retry: { maxAttempts: 1 } });
+    errors.push(await users.tokenFor(jwt).catch((error) => error));
+  }
+  for (const error of errors) {
+    assert.ok(error instanceof Error, `${error}`);
+    assertHidden(error, expired, refused);
+    assert.ok(!error.stack.includes(expired) && !error.stack.includes(refused));
+  }
+});
+
+test('fromEnv shows what it found, not the JWT', async () => {
+  const jwt = await kit.servicePrincipalJwt();
+  Object.assign(process.env, { DATABRICKS_HOST: kit.url, DATABRICKS_AUTH_TYPE: 'env-oidc', DATABRICKS_OIDC_TOKEN: jwt });
+  try {
+    const credential = Credential.fromEnv();
+    assertHidden(credential, jwt);
+    assert.match(inspect(credential), /sourceName: 'env'/);
+  } finally {
+    for (const name of ['DATABRICKS_HOST', 'DATABRICKS_AUTH_TYPE', 'DATABRICKS_OIDC_TOKEN']) {
+      delete process.env[name];
+    }
+  }
+});

@@ -1,0 +1,64 @@
+// Compiled (not run) by `tsc` in scripts/test: the declarations of index.d.ts describe the API
+// the tests use.
+
+import {
+  AccessToken,
+  ConfigError,
+  Credential,
+  DbfedError,
+  ExchangeError,
+  SourceError,
+  UserExchanger,
+  sources,
+  type ErrorCode,
+  type Stats,
+  type UserStats,
+} from '../index.js';
+
+async function use(): Promise<void> {
+  const credential = new Credential({
+    host: 'https://dbc-1234abcd-5678.cloud.databricks.com',
+    clientId: '6f1c1a3e-0000-4a5b-9c8d-0123456789ab',
+    source: new sources.Chain(
+      new sources.GitHubActions({ audience: 'x', requestTimeoutMs: 5000 }),
+      new sources.File('/var/run/secrets/tokens/databricks'),
+      new sources.Callback(async (context) => context.audience, { timeoutMs: 1000 }),
+      sources.Kubernetes.azureFederatedToken(),
+      new sources.OidcClientCredentials({ issuer: 'https://idp', clientId: 'c', clientSecret: 's', tokenField: 'id_token' }),
+      sources.Command.buildkite(),
+    ),
+    retry: { maxAttempts: 1 },
+  });
+  const token: AccessToken = await credential.token();
+  const expires: Date = token.expiresAt;
+  const scope: string | null = token.scope;
+  const headers: { Authorization: string } = await credential.headers();
+  const stats: Stats = credential.stats();
+  const invalidated: boolean = credential.invalidateToken(token);
+  credential.invalidate();
+  const fromEnv: Credential = Credential.fromEnv({ connectTimeoutMs: 1000 });
+
+  const users = new UserExchanger({ accountHost: 'https://accounts.cloud.databricks.com', accountId: 'a', maxUsers: 10 });
+  const userToken = await users.tokenFor('jwt');
+  const userStats: UserStats = users.stats();
+  users.invalidateTokenFor('jwt', userToken);
+
+  try {
+    await credential.token();
+  } catch (error) {
+    if (error instanceof ExchangeError) {
+      const status: number = error.status;
+      const description: string | null = error.description;
+      void [status, description];
+    } else if (error instanceof SourceError) {
+      const name: string = error.sourceName;
+      void name;
+    } else if (error instanceof DbfedError) {
+      const code: ErrorCode = error.code;
+      void code;
+    }
+  }
+  void [expires, scope, headers, stats, invalidated, fromEnv, userStats, new ConfigError('m')];
+}
+
+void use;
