@@ -73,6 +73,23 @@ class CredentialTest {
     }
 
     @Test
+    fun `a credential from the environment uses the source it names`() {
+        val jwt = Testkit.servicePrincipalJwt()
+        NativeEnv.with(
+            "DATABRICKS_HOST" to Testkit.url,
+            "DATABRICKS_CLIENT_ID" to SP_CLIENT_ID,
+            "DATABRICKS_TOKEN_AUDIENCE" to AUDIENCE,
+            "DATABRICKS_AUTH_TYPE" to "env-oidc",
+            "DATABRICKS_OIDC_TOKEN" to jwt,
+        ) {
+            Credential.fromEnv().use { credential ->
+                assertEquals("env", credential.sourceName())
+                assertApiAccepts(credential.tokenBlocking(), "sp:$SP_CLIENT_ID")
+            }
+        }
+    }
+
+    @Test
     fun `a file is read and trimmed`(@TempDir directory: Path) {
         val jwt = Testkit.servicePrincipalJwt()
         val file = directory.resolve("token")
