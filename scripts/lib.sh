@@ -62,3 +62,25 @@ run_node_tests() {
     exit 1
   fi
 }
+
+# Java 17+ and Maven, for the JVM package's tests (the machine image has both).
+ensure_maven() {
+  if ! command -v mvn >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
+    echo "the JVM tests need Java 17+ and Maven (Debian: apt-get install openjdk-17-jdk-headless maven)" >&2
+    exit 1
+  fi
+}
+
+# "N passed, N failed" from the Surefire reports in $1 (mvn -q prints no summary of its own).
+surefire_summary() {
+  local tests=0 failed=0 skipped=0 report
+  for report in "$1"/TEST-*.xml; do
+    tests=$((tests + $(surefire_count tests "$report")))
+    failed=$((failed + $(surefire_count failures "$report") + $(surefire_count errors "$report")))
+    skipped=$((skipped + $(surefire_count skipped "$report")))
+  done
+  echo "jvm: $((tests - failed - skipped)) passed, $failed failed, $skipped skipped"
+}
+
+# The number in attribute $1 of the <testsuite> element of the Surefire report $2.
+surefire_count() { sed -n "s/.*<testsuite [^>]* $1=\"\([0-9]*\)\".*/\1/p" "$2" | head -n 1; }

@@ -1,0 +1,51 @@
+package io.github.dbfed
+
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+
+/** No `toString()` shows a token or a JWT. */
+class RedactionTest {
+    @BeforeEach
+    fun reset() = Testkit.reset()
+
+    @Test
+    fun `no object shows a token or a JWT`() = runBlocking {
+        val jwt = Testkit.servicePrincipalJwt()
+        val source = Source.fixed(jwt)
+        Credential(Testkit.config(), source).use { credential ->
+            val token = credential.token()
+            Testkit.addPolicy(clientId = null, audiences = listOf(AUDIENCE))
+            val userJwt = Testkit.mint(USER, listOf(AUDIENCE))
+            UserExchanger(UserExchangerConfig(host = Testkit.url)).use { users ->
+                val userToken = users.tokenFor(userJwt)
+                val shown = listOf(source, credential, token, users, userToken, credential.stats(), users.stats())
+                    .map { it.toString() }
+                for (text in shown) {
+                    for (secret in listOf(jwt, userJwt, token.token(), userToken.token())) {
+                        assertFalse(secret in text, "$text shows a secret")
+                    }
+                }
+                assertEquals("Fixed(<redacted>)", source.toString())
+                assertTrue(token.toString().startsWith("Bearer token <redacted>, expires in "), token.toString())
+                assertEquals("Credential(source=fixed)", credential.toString())
+                assertEquals("UserExchanger(users=1)", users.toString())
+            }
+        }
+    }
+
+    @Test
+    fun `sources describe themselves`() {
+        assertEquals("EnvVar(\"MY_JWT\")", Source.envVar("MY_JWT").toString())
+        assertEquals("File(\"/var/run/token\")", Source.file("/var/run/token").toString())
+        assertEquals("GitHubActions()", Source.gitHubActions().toString())
+        assertEquals("Kubernetes()", Source.kubernetes().toString())
+        assertEquals(
+            "Chain(GitHubActions(audience=\"x\"), Fixed(<redacted>))",
+            Source.chain(listOf(Source.gitHubActions("x"), Source.fixed("secret.jwt.value"))).toString(),
+        )
+    }
+}

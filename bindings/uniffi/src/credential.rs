@@ -1,0 +1,215 @@
+//! `Credential`: building one from a config record or from the environment, and its suspend
+//! and blocking calls.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::DbfedError;
+use crate::options::{RetryPolicy, http_options, retry_policy};
+use crate::runtime;
+use crate::source::Source;
+use crate::token::{AccessToken, Stats};
+
+/// How a `Credential` reaches Databricks. Give `host` (a workspace), or `accountHost` with
+/// `accountId` (account-level APIs), or a `tokenEndpoint`; every other field has a default.
+#[derive(Clone, Debug, Default, uniffi::Record)]
+pub struct CredentialConfig {
+    /// The workspace URL (`https://` may be omitted).
+    #[uniffi(default)]
+    pub host: Option<String>,
+    /// The accounts console URL, for account-level APIs (with `accountId`).
+    #[uniffi(default)]
+    pub account_host: Option<String>,
+    /// The Databricks account id; for a workspace, it makes the account id the default audience.
+    #[uniffi(default)]
+    pub account_id: Option<String>,
+    /// The service principal's application id (workload identity federation); leave it null
+    /// for account-wide federation.
+    #[uniffi(default)]
+    pub client_id: Option<String>,
+    /// The scopes to request (default `all-apis`).
+    #[uniffi(default)]
+    pub scopes: Option<Vec<String>>,
+    /// The audience the source's JWT is asked for (default: the host's metadata, else the
+    /// account id, else the token endpoint URL).
+    #[uniffi(default)]
+    pub audience: Option<String>,
+    /// The token endpoint, skipping discovery.
+    #[uniffi(default)]
+    pub token_endpoint: Option<String>,
+    /// An OIDC discovery document to read the token endpoint from.
+    #[uniffi(default)]
+    pub discovery_url: Option<String>,
+    /// Connect timeout of every request (default 10 s).
+    #[uniffi(default)]
+    pub connect_timeout: Option<Duration>,
+    /// Timeout of every request, whole (default 30 s).
+    #[uniffi(default)]
+    pub request_timeout: Option<Duration>,
+    /// A PEM file of CA certificates to trust besides the system's.
+    #[uniffi(default)]
+    pub ca_bundle: Option<String>,
+    /// Retry rules (default: 5 attempts within 60 s).
+    #[uniffi(default)]
+    pub retry: Option<RetryPolicy>,
+}
+
+/// Databricks tokens for one workspace or account, exchanged for the JWTs of one source,
+/// cached and refreshed ahead of expiry; one exchange however many coroutines and threads ask.
+/// No request is made before the first token is asked for. `toString()` shows no secret.
+#[derive(uniffi::Object)]
+#[uniffi::export(Display)]
+pub struct Credential {
+    inner: dbfed::Credential,
+}
+
+impl std::fmt::Display for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Credential(source={}",
+            self.inner.source_name().unwrap_or("none")
+        )?;
+        if let Some(account_id) = self.inner.account_id() {
+            write!(f, ", accountId={account_id})")
+        } else {
+            f.write_str(")")
+        }
+    }
+}
+
+#[uniffi::export]
+impl Credential {
+    /// A credential for `config`, with JWTs from `source`. Throws `DbfedException.Config` if
+    /// the configuration is incomplete or unsafe.
+    #[uniffi::constructor]
+    pub fn new(config: CredentialConfig, source: Arc<Source>) -> Result<Arc<Self>, DbfedError> {
+        let mut builder = dbfed::Credential::builder()
+            .shared_source(source.inner.clone())
+            .runtime(runtime::handle()?)
+            .http_options(http_options(
+                config.connect_timeout,
+                config.request_timeout,
+                config.ca_bundle,
+            ))
+            .retry_policy(retry_policy(config.retry.as_ref())?);
+        match (config.host, config.account_host) {
+            (Some(_), Some(_)) => {
+                return Err(DbfedError::config(
+                    "give `host` (a workspace) or `accountHost` (account-level APIs), not both",
+                ));
+            }
+            (Some(host), None) => builder = builder.workspace(host),
+            (None, Some(host)) => {
+                builder = builder.account(host, config.account_id.clone().unwrap_or_default());
+            }
+            (None, None) => {}
+        }
+        if let Some(account_id) = config.account_id {
+            builder = builder.account_id(account_id);
+        }
+        if let Some(client_id) = config.client_id {
+            builder = builder.client_id(client_id);
+        }
+        if let Some(scopes) = config.scopes {
+            builder = builder.scopes(scopes);
+        }
+        if let Some(audience) = config.audience {
+            builder = builder.audience(audience);
+        }
+        if let Some(url) = config.token_endpoint {
+            builder = builder.token_endpoint(url);
+        }
+        if let Some(url) = config.discovery_url {
+            builder = builder.discovery_url(url);
+        }
+        Ok(Arc::new(Credential {
+            inner: builder.build()?,
+        }))
+    }
+
+    /// A credential configured from the Databricks environment variables, as the Databricks
+    /// SDKs read them (`DATABRICKS_HOST`, `DATABRICKS_CLIENT_ID`, `DATABRICKS_AUTH_TYPE`, …; see
+    /// the README). When no source fits, the `DbfedException.Config` lists every one tried and
+    /// why it was skipped.
+    #[uniffi::constructor]
+    pub fn from_env() -> Result<Arc<Self>, DbfedError> {
+        let env = dbfed::config::Env::process();
+        let inner = runtime::in_context(|| {
+            dbfed::config::credential_with(
+                &env,
+                dbfed::HttpOptions::default(),
+                dbfed::RetryPolicy::default(),
+            )
+        })??;
+        Ok(Arc::new(Credential { inner }))
+    }
+
+    /// A valid token: from the cache (no I/O), or after one exchange shared by every caller
+    /// waiting for it.
+    pub async fn token(&self) -> Result<Arc<AccessToken>, DbfedError> {
+        if let Some(token) = self.cached_token() {
+            return Ok(token);
+        }
+        let credential = self.inner.clone();
+        runtime::run(async move { Ok(AccessToken::new(credential.token().await?)) }).await
+    }
+
+    /// `token()` for callers without coroutines: blocks the calling thread until a token is
+    /// had (never longer than the request timeouts and retry budget, or a callback's timeout).
+    pub fn token_blocking(&self) -> Result<Arc<AccessToken>, DbfedError> {
+        if let Some(token) = self.cached_token() {
+            return Ok(token);
+        }
+        let credential = self.inner.clone();
+        runtime::block_on(async move { Ok(AccessToken::new(credential.token().await?)) })
+    }
+
+    /// The cached token if it can be had without waiting (lock-free, no I/O), else null. A
+    /// refresh it starts runs on the runtime the credential was built with.
+    pub fn cached_token(&self) -> Option<Arc<AccessToken>> {
+        self.inner.cached_token().map(AccessToken::new)
+    }
+
+    /// `{"Authorization": "Bearer <token>"}` for a request.
+    pub async fn headers(&self) -> Result<HashMap<String, String>, DbfedError> {
+        Ok(authorization(&*self.token().await?))
+    }
+
+    /// `headers()` for callers without coroutines (blocks like `tokenBlocking()`).
+    pub fn headers_blocking(&self) -> Result<HashMap<String, String>, DbfedError> {
+        Ok(authorization(&*self.token_blocking()?))
+    }
+
+    /// Forgets the cached token, so the next call exchanges anew.
+    pub fn invalidate(&self) {
+        self.inner.invalidate();
+    }
+
+    /// Forgets `token` if it is still the cached one (call it after an API answered 401 to
+    /// it); many callers reporting the same token cause a single refresh. Returns whether it did.
+    pub fn invalidate_token(&self, token: &AccessToken) -> bool {
+        self.inner.invalidate_token(&token.inner)
+    }
+
+    /// Counters of exchanges, cache hits, refreshes and failures.
+    pub fn stats(&self) -> Stats {
+        self.inner.stats().into()
+    }
+
+    /// The name of the source the JWTs come from (`github-actions`, `env`, `callback`, …).
+    pub fn source_name(&self) -> Option<String> {
+        self.inner.source_name().map(str::to_owned)
+    }
+
+    /// The Databricks account id, when configured.
+    pub fn account_id(&self) -> Option<String> {
+        self.inner.account_id().map(str::to_owned)
+    }
+}
+
+/// The request headers that carry `token`.
+fn authorization(token: &AccessToken) -> HashMap<String, String> {
+    HashMap::from([("Authorization".to_owned(), token.authorization_header())])
+}

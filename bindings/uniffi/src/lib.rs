@@ -1,0 +1,28 @@
+//! `dbfed_uniffi`: the library behind dbfed's Kotlin (JVM) and Swift packages, whose sources
+//! uniffi generates from it (library mode). Type conversion and error mapping only; every
+//! behaviour lives in the `dbfed` crate.
+//!
+//! Async methods become Kotlin `suspend` functions (Swift `async`); each also has a blocking
+//! twin for callers without coroutines. Both run on one Tokio runtime of this library
+//! ([`runtime`]), the one every credential's background refreshes and connections use.
+
+// `DbfedError` is large (a refusal carries the server's every word), but it is the FFI contract:
+// uniffi passes it by value into a buffer for the foreign exception, so boxing it gains nothing.
+#![allow(clippy::result_large_err)]
+
+mod credential;
+mod error;
+mod options;
+mod runtime;
+mod source;
+mod token;
+mod users;
+
+pub use credential::{Credential, CredentialConfig};
+pub use error::DbfedError;
+pub use options::RetryPolicy;
+pub use source::{Source, SubjectTokenProvider};
+pub use token::{AccessToken, Stats, UserStats};
+pub use users::{UserExchanger, UserExchangerConfig};
+
+uniffi::setup_scaffolding!();
