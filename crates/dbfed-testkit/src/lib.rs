@@ -35,6 +35,7 @@
 
 #![warn(missing_docs)]
 
+mod buffered;
 mod ci;
 mod clock;
 mod connection;

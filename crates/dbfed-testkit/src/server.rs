@@ -7,27 +7,22 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use axum::Router;
-use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use tokio::sync::oneshot;
 
+use crate::buffered::BufferedRequest;
 use crate::ci;
 use crate::connection::{AbortableListener, ConnectionAbort};
 use crate::control::{self, CONTROL_PREFIX};
 use crate::databricks::{self, RequestKind};
 use crate::entra;
-use crate::exchange::is_form_content_type;
 use crate::faults;
 use crate::idp;
 use crate::reply::{oauth_error, platform_error};
 use crate::state::{RecordedExchange, Shared};
-
-/// Largest token-endpoint request body accepted.
-const MAX_TOKEN_REQUEST_BYTES: usize = 64 * 1024;
 
 /// The complete application.
 fn router(shared: Arc<Shared>) -> Router {
@@ -99,39 +94,23 @@ async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: N
 
 /// Buffers a token request's body, records it, and attaches the record for the handler.
 async fn record_exchange(shared: &Shared, request: Request) -> Result<Request, Response> {
-    let (parts, body) = request.into_parts();
-    let content_type = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    let body = to_bytes(body, MAX_TOKEN_REQUEST_BYTES).await;
-    let form = match (&body, content_type.as_deref()) {
-        (Ok(bytes), Some(content_type)) if is_form_content_type(content_type) => {
-            url::form_urlencoded::parse(bytes).into_owned().collect()
-        }
-        _ => Vec::new(),
-    };
+    let buffered = BufferedRequest::read(request).await;
     let exchange = RecordedExchange {
-        path: parts.uri.path().to_owned(),
-        content_type,
-        form,
+        path: buffered.parts.uri.path().to_owned(),
+        content_type: buffered.content_type.clone(),
+        form: buffered.form.clone(),
     };
-
     let mut state = shared.lock();
     state.counters.exchanges += 1;
     state.exchanges.push(exchange.clone());
-    let Ok(bytes) = body else {
+    buffered.into_request(exchange).ok_or_else(|| {
         state.counters.rejections += 1;
-        return Err(oauth_error(
+        oauth_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "invalid_request",
             "Request body is too large or could not be read",
-        ));
-    };
-    let mut request = Request::from_parts(parts, Body::from(bytes));
-    request.extensions_mut().insert(exchange);
-    Ok(request)
+        )
+    })
 }
 
 /// The server's thread; dropping it stops the server and waits for the thread to end.

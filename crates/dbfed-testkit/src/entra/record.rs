@@ -1,19 +1,14 @@
 //! Recording every request to the fake Entra and IMDS before it is routed (faulted ones
 //! included), so tests can check exactly what a client sent.
 
-use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::http::Method;
-use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 
 use super::error::EntraError;
 use super::{IMDS_TOKEN_PATH, RecordedEntraRequest};
-use crate::exchange::is_form_content_type;
+use crate::buffered::BufferedRequest;
 use crate::state::Shared;
-
-/// Largest Entra request body accepted.
-const MAX_REQUEST_BYTES: usize = 64 * 1024;
 
 /// Whether the request goes to an Entra token endpoint or the IMDS token endpoint.
 pub(crate) fn is_entra_request(method: &Method, path: &str) -> bool {
@@ -31,20 +26,9 @@ pub(crate) fn is_entra_request(method: &Method, path: &str) -> bool {
 
 /// Buffers the request's body, records the request, and attaches the record for the handler.
 pub(crate) async fn record(shared: &Shared, request: Request) -> Result<Request, Response> {
-    let (parts, body) = request.into_parts();
-    let content_type = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    let body = to_bytes(body, MAX_REQUEST_BYTES).await;
-    let form = match (&body, content_type.as_deref()) {
-        (Ok(bytes), Some(content_type)) if is_form_content_type(content_type) => {
-            url::form_urlencoded::parse(bytes).into_owned().collect()
-        }
-        _ => Vec::new(),
-    };
-    let query = parts
+    let buffered = BufferedRequest::read(request).await;
+    let query = buffered
+        .parts
         .uri
         .query()
         .map(|query| {
@@ -54,22 +38,19 @@ pub(crate) async fn record(shared: &Shared, request: Request) -> Result<Request,
         })
         .unwrap_or_default();
     let recorded = RecordedEntraRequest {
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_owned(),
+        method: buffered.parts.method.to_string(),
+        path: buffered.parts.uri.path().to_owned(),
         query,
-        content_type,
-        form,
+        content_type: buffered.content_type.clone(),
+        form: buffered.form.clone(),
     };
     shared.lock().entra.requests.push(recorded.clone());
-    let Ok(bytes) = body else {
-        return Err(EntraError::bad_request(
+    buffered.into_request(recorded).ok_or_else(|| {
+        EntraError::bad_request(
             "invalid_request",
             90_014,
             "The request body is too large or could not be read.",
         )
-        .into_response());
-    };
-    let mut request = Request::from_parts(parts, Body::from(bytes));
-    request.extensions_mut().insert(recorded);
-    Ok(request)
+        .into_response()
+    })
 }
