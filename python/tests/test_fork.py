@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import json
 import os
+import tempfile
 import time
 from typing import Callable
 
@@ -17,30 +19,35 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 
 def run_in_child(body: Callable[[], dict[str, object]]) -> dict[str, object]:
-    """Forks, runs `body()` in the child and returns what it returned (a JSON value)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        code = 0
-        try:
-            os.close(read_end)
-            os.write(write_end, json.dumps(body()).encode())
-        except BaseException as error:  # noqa: BLE001 - reported to the parent
-            os.write(write_end, json.dumps({"error": repr(error)}).encode())
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        finished, status = os.waitpid(pid, os.WNOHANG)
-        if finished:
-            break
-        time.sleep(0.02)
-    else:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        pytest.fail("the child hung")
+    """Forks, runs `body()` in the child and returns what it returned (a JSON value). A child
+    that hangs is killed after 30 s, and the failure shows where its threads were at 25 s."""
+    with tempfile.TemporaryFile("w+") as stacks:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into pytest
+            code = 0
+            try:
+                faulthandler.dump_traceback_later(25, file=stacks)
+                os.close(read_end)
+                os.write(write_end, json.dumps(body()).encode())
+            except BaseException as error:  # noqa: BLE001 - reported to the parent
+                os.write(write_end, json.dumps({"error": repr(error)}).encode())
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            finished, status = os.waitpid(pid, os.WNOHANG)
+            if finished:
+                break
+            time.sleep(0.02)
+        else:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            stacks.seek(0)
+            where = stacks.read() or "(no dump: still inside os.fork)"
+            pytest.fail(f"the child hung; its Python threads at 25 s:\n{where}")
     with os.fdopen(read_end) as pipe:
         result = json.loads(pipe.read())
     assert isinstance(result, dict)

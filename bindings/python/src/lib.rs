@@ -13,6 +13,7 @@ mod options;
 mod repr;
 mod runtime;
 mod sources;
+mod thread_state;
 mod token;
 mod users;
 

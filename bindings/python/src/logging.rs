@@ -148,8 +148,15 @@ fn start_forwarding() -> Arc<SyncSender<Record>> {
     }
 }
 
-/// Hands every queued record to Python until the queue is dropped or Python shuts down.
+/// The forwarding thread's body: `deliver`, with a Python thread state kept for its whole life.
 fn forward(receiver: Receiver<Record>) {
+    crate::thread_state::adopt();
+    deliver(receiver);
+    crate::thread_state::release();
+}
+
+/// Hands every queued record to Python until the queue is dropped or Python shuts down.
+fn deliver(receiver: Receiver<Record>) {
     for record in receiver {
         let delivered = Python::try_attach(|py| {
             // A failing handler is the application's business; `logging` reports it itself.

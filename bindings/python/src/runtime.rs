@@ -10,7 +10,7 @@ use arc_swap::ArcSwapOption;
 use pyo3::prelude::*;
 use tokio::runtime::Runtime;
 
-use crate::errors;
+use crate::{errors, thread_state};
 
 /// Worker threads: dbfed's work is a few HTTP requests an hour, so two are plenty.
 const WORKER_THREADS: usize = 2;
@@ -81,6 +81,8 @@ fn get() -> PyResult<Arc<Runtime>> {
     let fresh = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(WORKER_THREADS)
         .thread_name("dbfed-runtime")
+        .on_thread_start(thread_state::adopt)
+        .on_thread_stop(thread_state::release)
         .enable_all()
         .build()
         .map(Arc::new)

@@ -130,15 +130,40 @@ impl HttpClient {
 
     /// This process's client (rebuilt after a fork).
     fn client(&self) -> Result<reqwest::Client> {
+        self.client_of(std::process::id())
+    }
+
+    /// The client of process `pid`, built if the one at hand is another process's (a parent's,
+    /// after a fork). The parent's client is leaked, never dropped: dropping its pooled
+    /// connections wakes tasks of the parent's runtime, whose locks a parent thread may have
+    /// held at the moment of the fork, and the child would wait for them forever.
+    fn client_of(&self, pid: u32) -> Result<reqwest::Client> {
         let current = self.client.load();
-        let pid = std::process::id();
         if current.0 == pid {
             return Ok(current.1.clone());
         }
         let client = build_client(&self.options, self.direct)?;
-        self.client
-            .store(std::sync::Arc::new((pid, client.clone())));
-        Ok(client)
+        let previous = self
+            .client
+            .compare_and_swap(&*current, std::sync::Arc::new((pid, client.clone())));
+        if std::sync::Arc::ptr_eq(&previous, &current) {
+            // Ours replaced the parent's client.
+            std::mem::forget(std::sync::Arc::clone(&previous));
+            Ok(client)
+        } else {
+            // Another thread of this process rebuilt it first; use that one.
+            Ok(previous.1.clone())
+        }
+    }
+}
+
+impl Drop for HttpClient {
+    /// Leaks a parent's client, as `client_of` does, when a child drops what it inherited.
+    fn drop(&mut self) {
+        let current = self.client.load_full();
+        if current.0 != std::process::id() {
+            std::mem::forget(current);
+        }
     }
 }
 
@@ -345,6 +370,44 @@ fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forked_child_builds_its_own_client_and_never_drops_the_parents() {
+        let http = HttpClient::new(&HttpOptions::default()).unwrap();
+        let parents = std::sync::Arc::downgrade(&http.client.load_full());
+        let child_pid = std::process::id().wrapping_add(1);
+
+        http.client_of(child_pid).unwrap();
+
+        assert_eq!(
+            http.client.load().0,
+            child_pid,
+            "the child has a client of its own"
+        );
+        assert!(
+            parents.upgrade().is_some(),
+            "the parent's client was dropped in the child"
+        );
+        http.client_of(child_pid).unwrap();
+        assert_eq!(http.client.load().0, child_pid);
+    }
+
+    #[test]
+    fn a_child_dropping_what_it_inherited_leaks_the_parents_client() {
+        let http = HttpClient::new(&HttpOptions::default()).unwrap();
+        let parent_pid = std::process::id().wrapping_add(1);
+        let parents =
+            std::sync::Arc::new((parent_pid, build_client(&http.options, false).unwrap()));
+        let weak = std::sync::Arc::downgrade(&parents);
+        http.client.store(parents);
+
+        drop(http);
+
+        assert!(
+            weak.upgrade().is_some(),
+            "the parent's client was dropped in the child"
+        );
+    }
 
     #[test]
     fn only_https_or_loopback_http_is_accepted() {
