@@ -608,7 +608,10 @@ class AzureCredential(Credential):
         `AZURE_AUTHORITY_HOST`, `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, and `AZURE_CLIENT_SECRET` or
         else `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity; the file is read at every Entra
         request). With `managed_identity=True`, the managed identity (`AZURE_CLIENT_ID` picks a
-        user-assigned one, `AZURE_POD_IDENTITY_AUTHORITY_HOST` moves IMDS). The keyword arguments
+        user-assigned one, `AZURE_POD_IDENTITY_AUTHORITY_HOST` moves IMDS); on App Service,
+        Functions and Container Apps (`IDENTITY_ENDPOINT` and `IDENTITY_HEADER` set), their
+        identity endpoint, also without `managed_identity=True` when no secret or token file is
+        set. The keyword arguments
         are those of the constructor that no variable sets."""
 
 @final

@@ -30,6 +30,7 @@ def kit(testkit_server: Testkit) -> Testkit:
 #: Prefixes of the variables that sources and `Credential.from_env()` read.
 CI_AND_DATABRICKS_PREFIXES = (
     "ACTIONS_ID_TOKEN_",
+    "ARM_",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AZURE",
     "BITBUCKET_",
@@ -42,6 +43,8 @@ CI_AND_DATABRICKS_PREFIXES = (
     "DBFED_TFC_",
     "GCE_METADATA_HOST",
     "GITLAB_",
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
     "SYSTEM_",
     "TFC_WORKLOAD_IDENTITY_TOKEN",
     "TOKEN_AUDIENCE",

@@ -181,6 +181,23 @@ def test_from_env_with_a_managed_identity(kit: Testkit, azure_env: pytest.Monkey
     assert repr(credential) == "AzureCredential.from_env(managed_identity=True)"
 
 
+def test_on_app_service_from_env_uses_the_identity_endpoint(kit: Testkit, ci_env: pytest.MonkeyPatch) -> None:
+    kit.add_managed_identity(tenant=TENANT, client_id=MANAGED_IDENTITY, system_assigned=True)
+    ci_env.setenv("IDENTITY_ENDPOINT", kit.app_service_identity_endpoint)
+    ci_env.setenv("IDENTITY_HEADER", kit.app_service_identity_header)
+    ci_env.setenv("DATABRICKS_HOST", kit.url)
+
+    azure = dbfed.AzureCredential.from_env()
+    detected = dbfed.Credential.from_env()
+
+    assert user_name(kit, azure.token()) == f"sp:{MANAGED_IDENTITY}"
+    assert user_name(kit, detected.token()) == f"sp:{MANAGED_IDENTITY}"
+    request = kit.entra_requests()[-1]
+    assert (request["method"], request["path"]) == ("GET", "/msi/token")
+    assert dict(request["query"])["api-version"] == "2019-08-01"
+    assert kit.app_service_identity_header not in repr(azure) + repr(detected)
+
+
 def test_entra_refusals_are_exchange_errors_in_entras_words(entra: Testkit) -> None:
     with pytest.raises(dbfed.ExchangeError) as raised:
         azure(entra, client_secret="wrong").token()

@@ -46,6 +46,8 @@ class Testkit:
         self.account_token_endpoint: str = info["account_token_endpoint"]
         self.entra_authority: str = info["entra_authority"]
         self.imds_endpoint: str = info["imds_endpoint"]
+        self.app_service_identity_endpoint: str = info["app_service_identity_endpoint"]
+        self.app_service_identity_header: str = info["app_service_identity_header"]
 
     def _call(self, method: str, path: str, body: Optional[Any] = None) -> Any:
         data = None if body is None else json.dumps(body).encode()

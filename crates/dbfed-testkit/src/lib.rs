@@ -60,8 +60,8 @@ pub use ci::{
     GITHUB_DEFAULT_AUDIENCE, GITHUB_REQUEST_TOKEN, OidcClient,
 };
 pub use entra::{
-    AZURE_DATABRICKS_RESOURCE_ID, DEFAULT_FEDERATED_AUDIENCE, EntraApp, EntraUserToken,
-    FederatedCredential, ManagedIdentity, RecordedEntraRequest,
+    APP_SERVICE_IDENTITY_HEADER, AZURE_DATABRICKS_RESOURCE_ID, DEFAULT_FEDERATED_AUDIENCE,
+    EntraApp, EntraUserToken, FederatedCredential, ManagedIdentity, RecordedEntraRequest,
 };
 pub use faults::Fault;
 pub use idp::{Alg, MintRequest};
@@ -215,6 +215,12 @@ impl Testkit {
     /// The fake IMDS managed-identity token endpoint, `{url}/metadata/identity/oauth2/token`.
     pub fn imds_endpoint(&self) -> String {
         format!("{}{}", self.shared.url, entra::IMDS_TOKEN_PATH)
+    }
+
+    /// The fake App Service / Functions / Container Apps identity endpoint, `{url}/msi/token`
+    /// (what `IDENTITY_ENDPOINT` is set to; `IDENTITY_HEADER` is [`APP_SERVICE_IDENTITY_HEADER`]).
+    pub fn app_service_identity_endpoint(&self) -> String {
+        format!("{}{}", self.shared.url, entra::APP_SERVICE_TOKEN_PATH)
     }
 
     /// Registers an Entra application (client secret and/or federated credentials).

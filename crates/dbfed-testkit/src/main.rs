@@ -71,6 +71,8 @@ async fn serve(args: ServeArgs) -> io::Result<()> {
         "account_token_endpoint": testkit.account_token_endpoint(),
         "entra_authority": testkit.entra_authority(),
         "imds_endpoint": testkit.imds_endpoint(),
+        "app_service_identity_endpoint": testkit.app_service_identity_endpoint(),
+        "app_service_identity_header": dbfed_testkit::APP_SERVICE_IDENTITY_HEADER,
     });
     let mut stdout = io::stdout().lock();
     writeln!(stdout, "{ready}")?;

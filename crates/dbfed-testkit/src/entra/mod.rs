@@ -13,6 +13,8 @@ mod imds;
 mod record;
 mod tokens;
 
+pub use imds::APP_SERVICE_IDENTITY_HEADER;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,6 +36,8 @@ pub const DEFAULT_FEDERATED_AUDIENCE: &str = "api://AzureADTokenExchange";
 
 /// Path of the IMDS managed-identity token endpoint.
 pub(crate) const IMDS_TOKEN_PATH: &str = "/metadata/identity/oauth2/token";
+/// The path of the fake App Service identity endpoint (what `IDENTITY_ENDPOINT` points at).
+pub(crate) const APP_SERVICE_TOKEN_PATH: &str = "/msi/token";
 
 /// An application registered in a tenant of the fake Entra (`Testkit::add_entra_app`,
 /// `POST /_testkit/entra/apps`).
@@ -124,6 +128,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/entra/{tenant}/oauth2/token", post(grant::v1_token))
         .route("/entra/{tenant}/oauth2/v2.0/token", post(grant::v2_token))
         .route(IMDS_TOKEN_PATH, get(imds::token))
+        .route(APP_SERVICE_TOKEN_PATH, get(imds::app_service_token))
         .merge(control::routes())
 }
 

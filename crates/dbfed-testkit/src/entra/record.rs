@@ -6,11 +6,11 @@ use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 
 use super::error::EntraError;
-use super::{IMDS_TOKEN_PATH, RecordedEntraRequest};
+use super::{APP_SERVICE_TOKEN_PATH, IMDS_TOKEN_PATH, RecordedEntraRequest};
 use crate::buffered::BufferedRequest;
 use crate::state::Shared;
 
-/// Whether the request goes to an Entra token endpoint or the IMDS token endpoint.
+/// Whether the request goes to an Entra token endpoint or a managed-identity token endpoint.
 pub(crate) fn is_entra_request(method: &Method, path: &str) -> bool {
     match *method {
         Method::POST => path
@@ -19,7 +19,7 @@ pub(crate) fn is_entra_request(method: &Method, path: &str) -> bool {
             .is_some_and(|(tenant, endpoint)| {
                 !tenant.is_empty() && matches!(endpoint, "oauth2/token" | "oauth2/v2.0/token")
             }),
-        Method::GET => path == IMDS_TOKEN_PATH,
+        Method::GET => path == IMDS_TOKEN_PATH || path == APP_SERVICE_TOKEN_PATH,
         _ => false,
     }
 }

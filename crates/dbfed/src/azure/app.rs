@@ -68,6 +68,11 @@ impl AppSettings {
         }
     }
 
+    /// Whether a client secret or assertion is set.
+    pub fn has_auth(&self) -> bool {
+        self.auth.is_some()
+    }
+
     /// Checks the settings: a tenant, a client id, a way to authenticate, a safe authority.
     pub fn build(self) -> Result<EntraApp> {
         let tenant_id = self

@@ -10,7 +10,9 @@ use tokio::runtime::Handle;
 use url::Url;
 
 use super::app::{AppSettings, ClientAuth, EntraApp};
-use super::imds::{IMDS_ENDPOINT, imds_url, managed_identity_token};
+use super::imds::{
+    IMDS_ENDPOINT, ManagedIdentityEndpoint, identity_endpoint_url, imds_url, managed_identity_token,
+};
 use super::{ASSUMED_LIFETIME, AZURE_DATABRICKS_RESOURCE_ID};
 use crate::credential::{Credential, TokenProvider};
 use crate::error::Result;
@@ -43,7 +45,8 @@ impl Credential {
 ///     .build()?;
 /// // On AKS with workload identity, the same from the webhook's variables:
 /// let from_env = Credential::azure().from_env().build()?;
-/// // On an Azure VM, container or pod with a managed identity:
+/// // On an Azure VM, container or pod with a managed identity (on App Service, Functions and
+/// // Container Apps, `from_env()` picks their identity endpoint up):
 /// let managed = Credential::azure().managed_identity().build()?;
 ///
 /// let token = credential.token().await?; // Authorization: Bearer <Entra token>
@@ -57,6 +60,7 @@ pub struct AzureCredentialBuilder {
     app: AppSettings,
     managed_identity: bool,
     imds_endpoint: Option<String>,
+    identity_endpoint: Option<(String, Secret)>,
     resource: Option<String>,
     http: HttpOptions,
     retry: RetryPolicy,
@@ -67,16 +71,26 @@ impl AzureCredentialBuilder {
     /// Reads the standard Azure Identity variables that are set: `AZURE_AUTHORITY_HOST`,
     /// `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, and `AZURE_CLIENT_SECRET` or else
     /// `AZURE_FEDERATED_TOKEN_FILE` (workload identity: the file is read at every token
-    /// request); `AZURE_POD_IDENTITY_AUTHORITY_HOST` moves the IMDS endpoint. Settings made after
-    /// this call win.
+    /// request); `AZURE_POD_IDENTITY_AUTHORITY_HOST` moves the IMDS endpoint; `IDENTITY_ENDPOINT`
+    /// with `IDENTITY_HEADER` (App Service, Functions, Container Apps) is the managed identity's
+    /// endpoint, used when neither a secret nor a token file is set. Settings made after this
+    /// call win.
     pub fn from_env(mut self) -> Self {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+        };
         self.app.read_env();
-        if let Some(host) = std::env::var("AZURE_POD_IDENTITY_AUTHORITY_HOST")
-            .ok()
-            .filter(|host| !host.trim().is_empty())
-        {
+        if let Some(host) = var("AZURE_POD_IDENTITY_AUTHORITY_HOST") {
             let host = host.trim().trim_end_matches('/');
             self.imds_endpoint = Some(format!("{host}/metadata/identity/oauth2/token"));
+        }
+        if let (Some(endpoint), Some(header)) = (var("IDENTITY_ENDPOINT"), var("IDENTITY_HEADER")) {
+            self = self.identity_endpoint(endpoint, header);
+            if !self.app.has_auth() {
+                self.managed_identity = true;
+            }
         }
         self
     }
@@ -127,8 +141,9 @@ impl AzureCredentialBuilder {
         self
     }
 
-    /// Uses the managed identity of the Azure VM, container or pod, through IMDS (a
-    /// user-assigned one when [`client_id`](Self::client_id) is set).
+    /// Uses the managed identity of the Azure VM, container or pod, through IMDS, or through
+    /// the [`identity_endpoint`](Self::identity_endpoint) when one is set (a user-assigned
+    /// identity when [`client_id`](Self::client_id) is set).
     pub fn managed_identity(mut self) -> Self {
         self.managed_identity = true;
         self
@@ -138,6 +153,15 @@ impl AzureCredentialBuilder {
     /// plain http is allowed only to that address and to loopback.
     pub fn imds_endpoint(mut self, url: impl Into<String>) -> Self {
         self.imds_endpoint = Some(url.into());
+        self
+    }
+
+    /// The managed identity endpoint of App Service, Functions or Container Apps
+    /// (`IDENTITY_ENDPOINT`) and the secret its requests carry (`IDENTITY_HEADER`), used by
+    /// [`managed_identity`](Self::managed_identity) instead of IMDS; plain http is allowed only
+    /// to loopback and link-local addresses.
+    pub fn identity_endpoint(mut self, url: impl Into<String>, header: impl Into<Secret>) -> Self {
+        self.identity_endpoint = Some((url.into(), header.into()));
         self
     }
 
@@ -167,7 +191,15 @@ impl AzureCredentialBuilder {
             .filter(|resource| !resource.trim().is_empty())
             .unwrap_or_else(|| AZURE_DATABRICKS_RESOURCE_ID.to_owned());
         let method = if self.managed_identity {
-            let endpoint = imds_url(self.imds_endpoint.as_deref().unwrap_or(IMDS_ENDPOINT))?;
+            let endpoint = match self.identity_endpoint {
+                Some((url, header)) => ManagedIdentityEndpoint::AppService {
+                    url: identity_endpoint_url(&url)?,
+                    header,
+                },
+                None => ManagedIdentityEndpoint::Imds(imds_url(
+                    self.imds_endpoint.as_deref().unwrap_or(IMDS_ENDPOINT),
+                )?),
+            };
             Method::ManagedIdentity {
                 endpoint,
                 client_id: self.app.client_id.filter(|id| !id.trim().is_empty()),
@@ -204,9 +236,9 @@ struct EntraTokens {
 enum Method {
     /// Client credentials at the tenant's v1 endpoint (`resource=`, as the Databricks SDKs do).
     Application { app: EntraApp, token_url: Url },
-    /// A managed identity, from IMDS.
+    /// A managed identity, from IMDS or an App Service identity endpoint.
     ManagedIdentity {
-        endpoint: Url,
+        endpoint: ManagedIdentityEndpoint,
         client_id: Option<String>,
     },
 }

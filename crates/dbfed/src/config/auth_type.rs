@@ -43,7 +43,8 @@ pub enum AuthType {
     GitHubOidcAzure,
     /// `azure-client-secret`: an Entra app's client secret; the Entra token is used directly.
     AzureClientSecret,
-    /// `azure-msi`: an Azure managed identity through IMDS; the Entra token is used directly.
+    /// `azure-msi`: an Azure managed identity through IMDS, or the identity endpoint of App
+    /// Service, Functions or Container Apps; the Entra token is used directly.
     AzureMsi,
 }
 
@@ -180,7 +181,10 @@ impl AuthType {
             }
             AuthType::AzureMsi => match env.get("ARM_USE_MSI").as_deref() {
                 Some("true" | "1") => Ok("ARM_USE_MSI set".into()),
-                _ => Err("ARM_USE_MSI is not true".into()),
+                _ if env.app_service_identity().is_some() => Ok(
+                    "IDENTITY_ENDPOINT and IDENTITY_HEADER set (App Service, Functions or Container Apps)".into(),
+                ),
+                _ => Err("neither ARM_USE_MSI=true nor IDENTITY_ENDPOINT and IDENTITY_HEADER are set".into()),
             },
         }
     }

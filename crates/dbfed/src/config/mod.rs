@@ -60,6 +60,12 @@ impl Env {
         Ok((tenant, client))
     }
 
+    /// The managed identity endpoint of App Service, Functions or Container Apps and its
+    /// secret header, when both `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` are set.
+    fn app_service_identity(&self) -> Option<(String, String)> {
+        Some((self.get("IDENTITY_ENDPOINT")?, self.get("IDENTITY_HEADER")?))
+    }
+
     /// The variable holding the JWT for `env-oidc` (`DATABRICKS_OIDC_TOKEN_ENV`, default
     /// `DATABRICKS_OIDC_TOKEN`).
     fn oidc_token_variable(&self) -> String {
@@ -181,6 +187,9 @@ fn azure_credential(
         if let Some(host) = env.get("AZURE_POD_IDENTITY_AUTHORITY_HOST") {
             let host = host.trim().trim_end_matches('/').to_owned();
             builder = builder.imds_endpoint(format!("{host}/metadata/identity/oauth2/token"));
+        }
+        if let Some((endpoint, header)) = env.app_service_identity() {
+            builder = builder.identity_endpoint(endpoint, Secret::new(header));
         }
         return builder.build();
     }

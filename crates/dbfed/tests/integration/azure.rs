@@ -1,5 +1,6 @@
 //! Azure Databricks with Entra tokens: client secret, federated client assertion (a fresh JWT
-//! for every Entra request), managed identity through IMDS, and on-behalf-of for users.
+//! for every Entra request), managed identity through IMDS or the App Service identity
+//! endpoint, and on-behalf-of for users.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -11,7 +12,8 @@ use dbfed::{
     FEDERATED_TOKEN_AUDIENCE, source,
 };
 use dbfed_testkit::{
-    EntraApp, EntraUserToken, Fault, FederatedCredential, ManagedIdentity, MintRequest, Testkit,
+    APP_SERVICE_IDENTITY_HEADER, EntraApp, EntraUserToken, Fault, FederatedCredential,
+    ManagedIdentity, MintRequest, Testkit,
 };
 
 use crate::common::*;
@@ -246,6 +248,78 @@ async fn a_managed_identity_gets_its_tokens_from_imds() {
         ])
     );
     assert_eq!(field(&requests[1].query, "client_id"), Some("mi-user"));
+}
+
+#[tokio::test]
+async fn on_app_service_a_managed_identity_gets_its_tokens_from_the_identity_endpoint() {
+    let kit = Testkit::start();
+    for (client_id, system_assigned) in [("mi-system", true), ("mi-user", false)] {
+        kit.add_managed_identity(ManagedIdentity {
+            tenant: TENANT.into(),
+            client_id: client_id.into(),
+            system_assigned,
+        });
+    }
+    let managed = |header: &str| {
+        Credential::azure()
+            .managed_identity()
+            .identity_endpoint(kit.app_service_identity_endpoint(), header)
+            .retry_policy(fast_retries())
+    };
+
+    let system = managed(APP_SERVICE_IDENTITY_HEADER)
+        .build()
+        .unwrap()
+        .token()
+        .await
+        .unwrap();
+    let user = managed(APP_SERVICE_IDENTITY_HEADER)
+        .client_id("mi-user")
+        .build()
+        .unwrap()
+        .token()
+        .await
+        .unwrap();
+    let refused = managed("not-the-header")
+        .build()
+        .unwrap()
+        .token()
+        .await
+        .unwrap_err();
+
+    assert_eq!(call_me(&kit, &system).await.1["userName"], "sp:mi-system");
+    assert_eq!(call_me(&kit, &user).await.1["userName"], "sp:mi-user");
+    assert!(
+        user.remaining() > Duration::from_secs(3000),
+        "the lifetime is read from expires_on alone"
+    );
+    let requests = kit.entra_requests();
+    assert_eq!(requests[0].path, "/msi/token");
+    assert_eq!(
+        requests[0].query,
+        pairs(&[
+            ("api-version", "2019-08-01"),
+            ("resource", AZURE_DATABRICKS_RESOURCE_ID)
+        ])
+    );
+    assert_eq!(field(&requests[1].query, "client_id"), Some("mi-user"));
+    assert_eq!(refused.status(), Some(401), "{refused}");
+    assert!(
+        refused.to_string().contains("X-IDENTITY-HEADER")
+            && !refused.to_string().contains("not-the-header"),
+        "{refused}"
+    );
+    assert_eq!(requests.len(), 3, "401 is final");
+}
+
+#[tokio::test]
+async fn plain_http_to_an_identity_endpoint_off_the_machine_is_refused() {
+    let built = Credential::azure()
+        .managed_identity()
+        .identity_endpoint("http://10.0.0.7:8081/msi/token", "h")
+        .build();
+
+    assert!(matches!(built, Err(Error::Config { .. })));
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use dbfed::config::{AuthType, Env, builder_from, credential_from, detect};
 use dbfed::{Credential, Error};
-use dbfed_testkit::{EntraApp, ManagedIdentity};
+use dbfed_testkit::{APP_SERVICE_IDENTITY_HEADER, EntraApp, ManagedIdentity};
 
 use crate::common::*;
 
@@ -80,10 +80,15 @@ fn each_environment_is_detected() {
         .copied()
         .chain([("ARM_CLIENT_SECRET", "s")])
         .collect();
-    let azure_cases: [(&[(&str, &str)], AuthType); 3] = [
+    let app_service = [
+        ("IDENTITY_ENDPOINT", "http://127.0.0.1:41741/msi/token"),
+        ("IDENTITY_HEADER", "h"),
+    ];
+    let azure_cases: [(&[(&str, &str)], AuthType); 4] = [
         (&github_azure, AuthType::GitHubOidcAzure),
         (&secret, AuthType::AzureClientSecret),
         (&[("ARM_USE_MSI", "true")], AuthType::AzureMsi),
+        (&app_service, AuthType::AzureMsi),
     ];
     for (vars, expected) in azure_cases {
         assert_eq!(detect(&env(vars)).unwrap().auth_type, expected, "{vars:?}");
@@ -257,7 +262,17 @@ async fn azure_auth_types_get_entra_tokens_the_api_accepts() {
         ("ARM_USE_MSI", "true"),
         ("AZURE_POD_IDENTITY_AUTHORITY_HOST", url.as_str()),
     ];
-    for (vars, who) in [(&client_secret[..], "sp:app-1"), (&managed[..], "sp:mi-1")] {
+    let identity_endpoint = kit.app_service_identity_endpoint();
+    let app_service = [
+        ("DATABRICKS_HOST", url.as_str()),
+        ("IDENTITY_ENDPOINT", identity_endpoint.as_str()),
+        ("IDENTITY_HEADER", APP_SERVICE_IDENTITY_HEADER),
+    ];
+    for (vars, who) in [
+        (&client_secret[..], "sp:app-1"),
+        (&managed[..], "sp:mi-1"),
+        (&app_service[..], "sp:mi-1"),
+    ] {
         let credential = credential_from(&env(vars)).unwrap();
         let token = credential.token().await.unwrap();
         let (status, me) = call_me(&kit, &token).await;
