@@ -5,6 +5,7 @@
 
 const { AccessToken } = require('./lib/token.js');
 const { Credential } = require('./lib/credential.js');
+const { Mismatch, diagnose } = require('./lib/diagnosis.js');
 const { UserExchanger } = require('./lib/users.js');
 const { sources } = require('./lib/sources.js');
 const {
@@ -23,8 +24,10 @@ module.exports = {
   DbfedError,
   ExchangeError,
   MalformedResponseError,
+  Mismatch,
   SourceError,
   TransportError,
   UserExchanger,
+  diagnose,
   sources,
 };

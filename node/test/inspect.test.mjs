@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { after, before, beforeEach, test } from 'node:test';
 
-import { Credential, UserExchanger, sources } from '../index.js';
+import { Credential, UserExchanger, diagnose, sources } from '../index.js';
 import { Testkit } from './testkit.mjs';
 
 let kit;
@@ -87,5 +87,18 @@ test('fromEnv shows what it found, not the JWT', async () => {
     for (const name of ['DATABRICKS_HOST', 'DATABRICKS_AUTH_TYPE', 'DATABRICKS_OIDC_TOKEN']) {
       delete process.env[name];
     }
+  }
+});
+
+test('no diagnosis or endpoints show the JWT', async () => {
+  const jwt = await kit.mint({ sub: 'someone', aud: ['x'], iss: 'https://gitlab.com', expired: true });
+  const credential = kit.credential(new sources.Fixed(jwt));
+  const policy = { issuer: kit.issuer, audiences: ['y'], subject: 'other' };
+
+  const found = await credential.diagnose(policy);
+
+  assert.equal(found.length, 4);
+  for (const object of [found, ...found, diagnose(jwt, policy), diagnose(jwt.split('.').slice(0, 2).join('.'), policy), await credential.endpoints()]) {
+    assertHidden(object, jwt, jwt.split('.')[1], jwt.split('.')[2]);
   }
 });

@@ -7,10 +7,15 @@ import {
   Credential,
   DbfedError,
   ExchangeError,
+  Mismatch,
   SourceError,
   UserExchanger,
+  diagnose,
   sources,
+  type Endpoints,
   type ErrorCode,
+  type FederationPolicy,
+  type MismatchKind,
   type Stats,
   type UserStats,
 } from '../index.js';
@@ -42,6 +47,22 @@ async function use(): Promise<void> {
   const userToken = await users.tokenFor('jwt');
   const userStats: UserStats = users.stats();
   users.invalidateTokenFor('jwt', userToken);
+
+  const endpoints: Endpoints = await credential.endpoints();
+  const origin: 'configured' | 'discovery_url' | 'host_metadata' | 'fallback' = endpoints.tokenEndpointOrigin;
+  const policy: FederationPolicy = { issuer: 'https://token.actions.githubusercontent.com', audiences: ['acc'], subject: 's' };
+  const found: Mismatch[] = await credential.diagnose(policy);
+  const local: Mismatch[] = diagnose('jwt', { issuer: 'https://idp', subjectClaim: 'email' }, 'acc');
+  for (const mismatch of [...found, ...local]) {
+    const kind: MismatchKind = mismatch.kind;
+    const at: Date | null = mismatch.at;
+    const actual: readonly string[] = mismatch.actual;
+    const trap: boolean = mismatch.tokenEndpointTrap;
+    void [kind, at, actual, trap, mismatch.claim, mismatch.expected, String(mismatch)];
+  }
+  const made = new Mismatch({ kind: 'expired', message: 'expired at …', claim: 'exp', at: new Date() });
+
+  void [origin, made];
 
   try {
     await credential.token();

@@ -4,6 +4,8 @@
 //! here into its error classes.
 
 mod credential;
+mod diagnosis;
+mod endpoints;
 mod errors;
 mod options;
 mod runtime;
