@@ -271,6 +271,89 @@ export declare class UserExchanger {
   stats(): UserStats
 }
 
+/** How an Entra application authenticates: `clientSecret` or `clientAssertion`, not both. */
+export interface EntraClientOptions {
+  /** The Entra tenant (directory) id or domain. */
+  tenantId?: string
+  /** The application (client) id; with a managed identity, a user-assigned identity's. */
+  clientId?: string
+  /** The application's client secret (never shown). */
+  clientSecret?: string
+  /** A source whose JWT is the client assertion (workload identity federation), asked for audience `api://AzureADTokenExchange` at every Entra request. */
+  clientAssertion?: sources.Source
+  /** The Entra authority host (default `https://login.microsoftonline.com`). */
+  authorityHost?: string
+}
+
+/** The options of `new AzureCredential`: an application (`tenantId`, `clientId`, and `clientSecret` or `clientAssertion`), or `managedIdentity: true`. */
+export interface AzureCredentialOptions extends EntraClientOptions, HttpOptions {
+  /** Use the managed identity of the Azure VM, container or pod, from IMDS (`clientId` picks a user-assigned one). */
+  managedIdentity?: boolean
+  /** The IMDS token endpoint, for a managed identity (default `http://169.254.169.254/metadata/identity/oauth2/token`). */
+  imdsEndpoint?: string
+  /** The resource the tokens are for (default the Azure Databricks resource id). */
+  resource?: string
+}
+
+/** The options of `AzureCredential.fromEnv`: those no Azure Identity variable sets. */
+export interface AzureFromEnvOptions extends HttpOptions {
+  /** Use the managed identity (`AZURE_CLIENT_ID` picks a user-assigned one, `AZURE_POD_IDENTITY_AUTHORITY_HOST` moves IMDS). */
+  managedIdentity?: boolean
+  /** The resource the tokens are for (default the Azure Databricks resource id). */
+  resource?: string
+}
+
+/**
+ * A `Credential` for Azure Databricks whose tokens are Microsoft Entra ID tokens for the Azure
+ * Databricks resource, accepted as they are (no token exchange); cached and refreshed like every
+ * credential's. `endpoints()` and `diagnose()` are for token federation and reject with a `ConfigError`.
+ *
+ * @throws {ConfigError} if the configuration is incomplete or unsafe (no request is made before the first token is asked for)
+ */
+export declare class AzureCredential extends Credential {
+  constructor(options: AzureCredentialOptions)
+  /**
+   * An Azure credential from the Azure Identity variables that are set: `AZURE_AUTHORITY_HOST`,
+   * `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, and `AZURE_CLIENT_SECRET` or else
+   * `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity; the file is read at every Entra request).
+   *
+   * @throws {ConfigError} if the variables do not make a configuration
+   */
+  static fromEnv(options?: AzureFromEnvOptions): AzureCredential
+}
+
+/** The options of `new AzureOnBehalfOf`. */
+export interface AzureOnBehalfOfOptions extends EntraClientOptions, HttpOptions, UserCacheOptions {
+  /** The Entra tenant id or domain. */
+  tenantId: string
+  /** The application the users' tokens are issued to. */
+  clientId: string
+  /** The scope requested (default `2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/user_impersonation`, Azure Databricks). */
+  scope?: string
+}
+
+/**
+ * Azure Databricks tokens acting as the users signed in to an Entra application: each user's
+ * Entra access token (issued to this application) is exchanged with the OAuth 2.0 on-behalf-of
+ * grant at `{authorityHost}/{tenantId}/oauth2/v2.0/token`, and the result cached per user, as
+ * `UserExchanger` does.
+ *
+ * @throws {ConfigError} if the configuration is incomplete or unsafe
+ */
+export declare class AzureOnBehalfOf {
+  constructor(options: AzureOnBehalfOfOptions)
+  /**
+   * An Azure Databricks token acting as the user whose Entra access token is `jwt`: from the
+   * cache, or after one request shared by every caller waiting for that user. Rejects with a
+   * `SourceError` for a token refused locally, an `ExchangeError` for one Entra refused.
+   */
+  tokenFor(jwt: string): Promise<AccessToken>
+  /** Forgets the user's `token` if it is still the cached one (after an API answered 401 to it); returns whether it did. */
+  invalidateTokenFor(jwt: string, token: AccessToken): boolean
+  /** Counters of cached users, hits, misses, requests, failures, evictions and refusals. */
+  stats(): UserStats
+}
+
 /** The kinds of `DbfedError`. */
 export type ErrorCode = 'CONFIG' | 'SOURCE' | 'REJECTED' | 'MALFORMED' | 'TRANSPORT' | 'DBFED'
 

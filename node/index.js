@@ -4,6 +4,7 @@
 // error classes, and no token in `util.inspect`.
 
 const { AccessToken } = require('./lib/token.js');
+const { AzureCredential, AzureOnBehalfOf } = require('./lib/azure.js');
 const { Credential } = require('./lib/credential.js');
 const { Mismatch, diagnose } = require('./lib/diagnosis.js');
 const { UserExchanger } = require('./lib/users.js');
@@ -19,6 +20,8 @@ const {
 
 module.exports = {
   AccessToken,
+  AzureCredential,
+  AzureOnBehalfOf,
   ConfigError,
   Credential,
   DbfedError,

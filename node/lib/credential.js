@@ -153,4 +153,4 @@ function pick(options, names) {
   return Object.fromEntries(names.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]));
 }
 
-module.exports = { Credential, pick };
+module.exports = { ADOPT, Credential, pick };

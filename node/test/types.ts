@@ -3,6 +3,8 @@
 
 import {
   AccessToken,
+  AzureCredential,
+  AzureOnBehalfOf,
   ConfigError,
   Credential,
   DbfedError,
@@ -62,7 +64,27 @@ async function use(): Promise<void> {
   }
   const made = new Mismatch({ kind: 'expired', message: 'expired at …', claim: 'exp', at: new Date() });
 
-  void [origin, made];
+  const azure: Credential = new AzureCredential({
+    tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+    clientId: '5e7b2a31-2222-4333-8444-6f6f6f6f6f6f',
+    clientAssertion: new sources.File('/var/run/secrets/azure/tokens/azure-identity-token'),
+    retry: { maxAttempts: 1 },
+  });
+  const managed = new AzureCredential({ managedIdentity: true, imdsEndpoint: 'http://127.0.0.1:1/metadata/identity/oauth2/token' });
+  const azureFromEnv: AzureCredential = AzureCredential.fromEnv({ managedIdentity: true, resource: 'r', requestTimeoutMs: 1000 });
+  const azureToken: AccessToken = await azure.token();
+  const onBehalfOf = new AzureOnBehalfOf({
+    tenantId: 't',
+    clientId: 'c',
+    clientSecret: 's',
+    scope: 'x/user_impersonation',
+    expectedAudiences: ['api://c'],
+    negativeCacheMs: 1000,
+  });
+  const oboToken: AccessToken = await onBehalfOf.tokenFor('entra-token');
+  const oboStats: UserStats = onBehalfOf.stats();
+  const forgot: boolean = onBehalfOf.invalidateTokenFor('entra-token', oboToken);
+  void [origin, made, managed, azureFromEnv, azureToken, oboStats, forgot];
 
   try {
     await credential.token();

@@ -33,7 +33,7 @@ pub struct ExchangeOptions {
 /// exchange however many callers ask at once.
 #[napi]
 pub struct Credential {
-    inner: dbfed::Credential,
+    pub(crate) inner: dbfed::Credential,
 }
 
 #[napi]

@@ -12,3 +12,6 @@ mod runtime;
 mod sources;
 mod token;
 mod users;
+
+// After `Credential`: the napi macro expands its `impl Credential` block once it has seen the struct.
+mod azure;
