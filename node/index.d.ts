@@ -35,6 +35,7 @@ export interface HostOptions {
   accountId?: string
 }
 
+/** The options of `new Credential`: a host, a source, and the exchange and HTTP settings. */
 export interface CredentialOptions extends HostOptions, HttpOptions {
   /** Where the subject JWTs come from. */
   source: sources.Source
@@ -109,22 +110,108 @@ export declare class Credential {
   invalidateToken(token: AccessToken): boolean
   /** Counters of exchanges, cache hits, background refreshes, failures and stale serves. */
   stats(): Stats
+  /** The token endpoint and the audience, and how each was found (discovered on first use, then remembered; token federation only). */
+  endpoints(): Promise<Endpoints>
+  /** Every reason `policy` would refuse this credential's JWTs (a JWT from its source, for its audience); nothing is exchanged. */
+  diagnose(policy: FederationPolicy): Promise<Mismatch[]>
   /** The name of the source the JWTs come from (`github-actions`, `env`, `callback`, …). */
   get sourceName(): string | null
   /** The Databricks account id, when configured. */
   get accountId(): string | null
 }
 
-export interface UserExchangerOptions extends HostOptions, HttpOptions {
-  /** The scopes to request (default `["all-apis"]`). */
-  scopes?: string[]
-  /** The token endpoint, skipping discovery. */
-  tokenEndpoint?: string
-  /** An RFC 8414 discovery document to read the token endpoint from. */
-  discoveryUrl?: string
+/** How a credential's token endpoint was found. */
+export type TokenEndpointOrigin = 'configured' | 'discovery_url' | 'host_metadata' | 'fallback'
+
+/** Why a credential's audience was chosen. */
+export type AudienceOrigin = 'configured' | 'host_metadata' | 'account_id' | 'token_endpoint'
+
+/** Where a credential exchanges its JWTs, the audience it asks its source for, and how each was found. */
+export interface Endpoints {
+  /** The token endpoint URL. */
+  tokenEndpoint: string
+  /** `configured`, `discovery_url`, `host_metadata` (`/.well-known/databricks-config`) or `fallback` (the conventional path on the host). */
+  tokenEndpointOrigin: TokenEndpointOrigin
+  /** The audience the source is asked for. */
+  audience: string
+  /** `configured`, `host_metadata` (the host's default federation audience), `account_id` or `token_endpoint` (the last resort). */
+  audienceOrigin: AudienceOrigin
+}
+
+/** The OIDC part of a Databricks federation policy, as an admin configured it. */
+export interface FederationPolicy {
+  /** The required `iss`. */
+  issuer: string
+  /** The accepted audiences; none (or empty) means the Databricks account id. */
+  audiences?: string[]
+  /** The required subject (service-principal policies); none for account-wide ones. */
+  subject?: string
+  /** The claim holding the subject (default `sub`). */
+  subjectClaim?: string
+}
+
+/** The kinds of reason a federation policy refuses a JWT. */
+export type MismatchKind =
+  | 'not_a_jwt'
+  | 'unsupported_algorithm'
+  | 'wrong_issuer'
+  | 'audience_not_accepted'
+  | 'wrong_subject'
+  | 'missing_subject_claim'
+  | 'expired'
+  | 'not_yet_valid'
+
+/** The fields of a `Mismatch`, as its constructor takes them. */
+export interface MismatchFields {
+  /** Which kind of reason. */
+  kind: MismatchKind
+  /** The reason in words. */
+  message: string
+  /** The claim concerned (default null). */
+  claim?: string | null
+  /** The JWT's values of the claim (default none). */
+  actual?: readonly string[]
+  /** What the policy accepts there (default none). */
+  expected?: readonly string[]
+  /** Whether the JWT was requested for a token endpoint URL (default false). */
+  tokenEndpointTrap?: boolean
+  /** The JWT's `exp` or `nbf` (default null). */
+  at?: Date | null
+}
+
+/** One reason a federation policy would refuse a JWT (frozen; `String(mismatch)` is its message). */
+export declare class Mismatch {
+  constructor(fields: MismatchFields)
+  /** Which kind of reason. */
+  readonly kind: MismatchKind
+  /** The reason in words, with what to do about it where that is known. */
+  readonly message: string
+  /** The claim concerned (`iss`, `aud`, the subject claim, `exp`, `nbf`; the header's `alg` for an unsupported algorithm); null for a text that is not a JWT. */
+  readonly claim: string | null
+  /** The JWT's values of `claim` (empty when it has none). */
+  readonly actual: readonly string[]
+  /** What the policy accepts there (empty when it names nothing, as for a missing claim). */
+  readonly expected: readonly string[]
+  /** For an audience not accepted: the JWT was requested for a Databricks token endpoint URL (the SDKs' last resort) while the policy expects something else, usually the account id. */
+  readonly tokenEndpointTrap: boolean
+  /** For `expired` and `not_yet_valid`: the JWT's `exp` or `nbf`; else null. */
+  readonly at: Date | null
+  /** The message. */
+  toString(): string
+}
+
+/**
+ * Every reason Databricks would refuse `jwt` under `policy`; empty means it would match (if its
+ * signature verifies). The JWT is decoded, never verified; `accountId` stands for the audiences
+ * of a policy that lists none. Nothing is sent anywhere.
+ */
+export declare function diagnose(jwt: string, policy: FederationPolicy, accountId?: string): Mismatch[]
+
+/** The per-user cache settings of `UserExchanger` and `AzureOnBehalfOf`. */
+export interface UserCacheOptions {
   /** The most users cached (default 10,000); the least recently used is evicted beyond it. */
   maxUsers?: number
-  /** How long a JWT Databricks refused is answered with that refusal without asking again (default 0: off). */
+  /** How long a token that was refused is answered with that refusal without asking again (default 0: off). */
   negativeCacheMs?: number
   /** Issuers accepted; a JWT from another is refused without a request. */
   expectedIssuers?: string[]
@@ -132,6 +219,16 @@ export interface UserExchangerOptions extends HostOptions, HttpOptions {
   expectedAudiences?: string[]
   /** How long past its `exp` a user's JWT is still accepted (default 0). */
   expiryLeewayMs?: number
+}
+
+/** The options of `new UserExchanger`: a host, the exchange, cache and HTTP settings. */
+export interface UserExchangerOptions extends HostOptions, HttpOptions, UserCacheOptions {
+  /** The scopes to request (default `["all-apis"]`). */
+  scopes?: string[]
+  /** The token endpoint, skipping discovery. */
+  tokenEndpoint?: string
+  /** An RFC 8414 discovery document to read the token endpoint from. */
+  discoveryUrl?: string
 }
 
 /** What a user exchanger's cache did since it was made. */
@@ -174,6 +271,89 @@ export declare class UserExchanger {
   stats(): UserStats
 }
 
+/** How an Entra application authenticates: `clientSecret` or `clientAssertion`, not both. */
+export interface EntraClientOptions {
+  /** The Entra tenant (directory) id or domain. */
+  tenantId?: string
+  /** The application (client) id; with a managed identity, a user-assigned identity's. */
+  clientId?: string
+  /** The application's client secret (never shown). */
+  clientSecret?: string
+  /** A source whose JWT is the client assertion (workload identity federation), asked for audience `api://AzureADTokenExchange` at every Entra request. */
+  clientAssertion?: sources.Source
+  /** The Entra authority host (default `https://login.microsoftonline.com`). */
+  authorityHost?: string
+}
+
+/** The options of `new AzureCredential`: an application (`tenantId`, `clientId`, and `clientSecret` or `clientAssertion`), or `managedIdentity: true`. */
+export interface AzureCredentialOptions extends EntraClientOptions, HttpOptions {
+  /** Use the managed identity of the Azure VM, container or pod, from IMDS (`clientId` picks a user-assigned one). */
+  managedIdentity?: boolean
+  /** The IMDS token endpoint, for a managed identity (default `http://169.254.169.254/metadata/identity/oauth2/token`). */
+  imdsEndpoint?: string
+  /** The resource the tokens are for (default the Azure Databricks resource id). */
+  resource?: string
+}
+
+/** The options of `AzureCredential.fromEnv`: those no Azure Identity variable sets. */
+export interface AzureFromEnvOptions extends HttpOptions {
+  /** Use the managed identity (`AZURE_CLIENT_ID` picks a user-assigned one, `AZURE_POD_IDENTITY_AUTHORITY_HOST` moves IMDS). */
+  managedIdentity?: boolean
+  /** The resource the tokens are for (default the Azure Databricks resource id). */
+  resource?: string
+}
+
+/**
+ * A `Credential` for Azure Databricks whose tokens are Microsoft Entra ID tokens for the Azure
+ * Databricks resource, accepted as they are (no token exchange); cached and refreshed like every
+ * credential's. `endpoints()` and `diagnose()` are for token federation and reject with a `ConfigError`.
+ *
+ * @throws {ConfigError} if the configuration is incomplete or unsafe (no request is made before the first token is asked for)
+ */
+export declare class AzureCredential extends Credential {
+  constructor(options: AzureCredentialOptions)
+  /**
+   * An Azure credential from the Azure Identity variables that are set: `AZURE_AUTHORITY_HOST`,
+   * `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, and `AZURE_CLIENT_SECRET` or else
+   * `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity; the file is read at every Entra request).
+   *
+   * @throws {ConfigError} if the variables do not make a configuration
+   */
+  static fromEnv(options?: AzureFromEnvOptions): AzureCredential
+}
+
+/** The options of `new AzureOnBehalfOf`. */
+export interface AzureOnBehalfOfOptions extends EntraClientOptions, HttpOptions, UserCacheOptions {
+  /** The Entra tenant id or domain. */
+  tenantId: string
+  /** The application the users' tokens are issued to. */
+  clientId: string
+  /** The scope requested (default `2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/user_impersonation`, Azure Databricks). */
+  scope?: string
+}
+
+/**
+ * Azure Databricks tokens acting as the users signed in to an Entra application: each user's
+ * Entra access token (issued to this application) is exchanged with the OAuth 2.0 on-behalf-of
+ * grant at `{authorityHost}/{tenantId}/oauth2/v2.0/token`, and the result cached per user, as
+ * `UserExchanger` does.
+ *
+ * @throws {ConfigError} if the configuration is incomplete or unsafe
+ */
+export declare class AzureOnBehalfOf {
+  constructor(options: AzureOnBehalfOfOptions)
+  /**
+   * An Azure Databricks token acting as the user whose Entra access token is `jwt`: from the
+   * cache, or after one request shared by every caller waiting for that user. Rejects with a
+   * `SourceError` for a token refused locally, an `ExchangeError` for one Entra refused.
+   */
+  tokenFor(jwt: string): Promise<AccessToken>
+  /** Forgets the user's `token` if it is still the cached one (after an API answered 401 to it); returns whether it did. */
+  invalidateTokenFor(jwt: string, token: AccessToken): boolean
+  /** Counters of cached users, hits, misses, requests, failures, evictions and refusals. */
+  stats(): UserStats
+}
+
 /** The kinds of `DbfedError`. */
 export type ErrorCode = 'CONFIG' | 'SOURCE' | 'REJECTED' | 'MALFORMED' | 'TRANSPORT' | 'DBFED'
 
@@ -201,12 +381,19 @@ export declare class SourceError extends DbfedError {
   readonly sourceName: string
 }
 
+/** The fields of an `ExchangeError`, as its constructor takes them. */
 export interface ExchangeErrorFields {
+  /** HTTP status of the answer. */
   status: number
+  /** The URL that answered. */
   endpoint: string
+  /** The server's error code. */
   error?: string | null
+  /** The server's explanation. */
   description?: string | null
+  /** The server's request id. */
   requestId?: string | null
+  /** Milliseconds the server asked to wait (`Retry-After`). */
   retryAfterMs?: number | null
 }
 
@@ -316,9 +503,11 @@ export declare namespace sources {
     constructor(options?: HttpOptions & { /** Host and port of the metadata server (default `GCE_METADATA_HOST`, else `metadata.google.internal`). */ host?: string })
   }
 
+  /** The options of `OidcClientCredentials`. */
   interface OidcClientCredentialsOptions extends HttpOptions {
     /** The IdP's issuer URL; the token endpoint comes from its discovery document unless `tokenEndpoint` is given. */
     issuer: string
+    /** The client id at the IdP. */
     clientId: string
     /** The client secret (never shown); or `privateKeyPem`. */
     clientSecret?: string
@@ -330,7 +519,9 @@ export declare namespace sources {
     algorithm?: 'RS256' | 'ES256'
     /** The `kid` of the key, if the IdP needs one. */
     keyId?: string
+    /** The IdP's token endpoint, skipping discovery. */
     tokenEndpoint?: string
+    /** The scope to request. */
     scope?: string
     /** The form field that carries the credential's audience (Auth0: `audience`; Entra v1: `resource`). */
     audienceParameter?: string

@@ -4,7 +4,9 @@
 // error classes, and no token in `util.inspect`.
 
 const { AccessToken } = require('./lib/token.js');
+const { AzureCredential, AzureOnBehalfOf } = require('./lib/azure.js');
 const { Credential } = require('./lib/credential.js');
+const { Mismatch, diagnose } = require('./lib/diagnosis.js');
 const { UserExchanger } = require('./lib/users.js');
 const { sources } = require('./lib/sources.js');
 const {
@@ -18,13 +20,17 @@ const {
 
 module.exports = {
   AccessToken,
+  AzureCredential,
+  AzureOnBehalfOf,
   ConfigError,
   Credential,
   DbfedError,
   ExchangeError,
   MalformedResponseError,
+  Mismatch,
   SourceError,
   TransportError,
   UserExchanger,
+  diagnose,
   sources,
 };

@@ -4,6 +4,7 @@
 
 const { inspect } = require('node:util');
 const native = require('../native.js');
+const { checked, mismatch } = require('./diagnosis.js');
 const { lift } = require('./errors.js');
 const { NATIVE, sources } = require('./sources.js');
 
@@ -104,6 +105,34 @@ class Credential {
     return this.#native.stats();
   }
 
+  /**
+   * The token endpoint and the audience, and how each was found (discovered on first use, then
+   * remembered; token federation only).
+   * @returns {Promise<object>} `{ tokenEndpoint, tokenEndpointOrigin, audience, audienceOrigin }`
+   */
+  async endpoints() {
+    try {
+      return await this.#native.endpoints();
+    } catch (error) {
+      throw lift(error);
+    }
+  }
+
+  /**
+   * Every reason `policy` would refuse this credential's JWTs: a JWT from the source, for the
+   * credential's audience, compared with the policy (the account id, when configured, stands for
+   * a policy without audiences). Nothing is exchanged.
+   * @param {object} policy `{ issuer, audiences?, subject?, subjectClaim? }`
+   * @returns {Promise<Mismatch[]>}
+   */
+  async diagnose(policy) {
+    try {
+      return (await this.#native.diagnose(checked(policy))).map(mismatch);
+    } catch (error) {
+      throw lift(error);
+    }
+  }
+
   /** The name of the source the JWTs come from (`github-actions`, `env`, …). */
   get sourceName() {
     return this.#native.sourceName;
@@ -124,4 +153,4 @@ function pick(options, names) {
   return Object.fromEntries(names.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]));
 }
 
-module.exports = { Credential, pick };
+module.exports = { ADOPT, Credential, pick };

@@ -22,26 +22,24 @@ const SHOWN = [
 ];
 
 /**
- * Databricks tokens for the users of your service: each user's JWT exchanged for a token that
- * acts as that user, cached per user (keyed by the JWT's SHA-256, never the JWT), at most
- * `maxUsers` (default 10,000), the least recently used evicted first. A JWT that is not a JWT,
- * has expired, or comes from an issuer or for an audience not expected is refused with a
- * `SourceError` without a request. Throws a `ConfigError` for a bad configuration.
+ * Tokens for the signed-in users of a service from a native per-user cache: the base of
+ * `UserExchanger` and `AzureOnBehalfOf` (not exported). Users' JWTs are never shown.
  */
-class UserExchanger {
+class UserTokens {
   #native;
   #shown;
 
-  constructor(options) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError('new UserExchanger(options) takes an options object');
-    }
+  /**
+   * @param {() => object} make builds the native per-user cache
+   * @param {object} shown the settings `util.inspect` shows (no secrets)
+   */
+  constructor(make, shown) {
     try {
-      this.#native = new native.UserExchanger(options, options, options);
+      this.#native = make();
     } catch (error) {
       throw lift(error);
     }
-    this.#shown = pick(options, SHOWN);
+    this.#shown = shown;
   }
 
   /**
@@ -76,8 +74,24 @@ class UserExchanger {
   }
 
   [inspect.custom](depth, options, inspectValue) {
-    return `UserExchanger ${inspectValue(this.#shown, options)}`;
+    return `${this.constructor.name} ${inspectValue(this.#shown, options)}`;
   }
 }
 
-module.exports = { UserExchanger };
+/**
+ * Databricks tokens for the users of your service: each user's JWT exchanged for a token that
+ * acts as that user, cached per user (keyed by the JWT's SHA-256, never the JWT), at most
+ * `maxUsers` (default 10,000), the least recently used evicted first. A JWT that is not a JWT,
+ * has expired, or comes from an issuer or for an audience not expected is refused with a
+ * `SourceError` without a request. Throws a `ConfigError` for a bad configuration.
+ */
+class UserExchanger extends UserTokens {
+  constructor(options) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('new UserExchanger(options) takes an options object');
+    }
+    super(() => new native.UserExchanger(options, options, options, options), pick(options, SHOWN));
+  }
+}
+
+module.exports = { UserExchanger, UserTokens };

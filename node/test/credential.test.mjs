@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 
-import { AccessToken, Credential, sources } from '../index.js';
+import { AccessToken, Credential, ExchangeError, sources } from '../index.js';
 import { AUDIENCE, SP_CLIENT_ID, Testkit, USER } from './testkit.mjs';
 
 let kit;
@@ -165,4 +165,54 @@ test('a thousand concurrent token() calls on a cold cache cause one exchange', a
   assert.equal((await kit.counters()).exchanges, 1);
   assert.equal(credential.stats().exchanges, 1);
   await assertApiAccepts(tokens[0], `sp:${SP_CLIENT_ID}`);
+});
+
+test('the endpoints say how they were found, without an exchange', async () => {
+  const credential = kit.credential(new sources.Fixed('jwt'));
+
+  const endpoints = await credential.endpoints();
+
+  assert.deepEqual(endpoints, {
+    tokenEndpoint: kit.workspaceTokenEndpoint,
+    tokenEndpointOrigin: 'host_metadata',
+    audience: AUDIENCE,
+    audienceOrigin: 'configured',
+  });
+  assert.deepEqual(await credential.endpoints(), endpoints, 'remembered');
+  const configured = kit.credential(new sources.Fixed('jwt'), { tokenEndpoint: kit.workspaceTokenEndpoint });
+  assert.equal((await configured.endpoints()).tokenEndpointOrigin, 'configured');
+
+  await kit.settings({ host_metadata: false });
+  const fallback = kit.credential(new sources.Fixed('jwt'), { audience: undefined, accountId: kit.accountId });
+  assert.deepEqual(await fallback.endpoints(), {
+    tokenEndpoint: kit.workspaceTokenEndpoint,
+    tokenEndpointOrigin: 'fallback',
+    audience: kit.accountId,
+    audienceOrigin: 'account_id',
+  });
+  const lastResort = kit.credential(new sources.Fixed('jwt'), { audience: undefined });
+  assert.deepEqual(await lastResort.endpoints(), {
+    tokenEndpoint: kit.workspaceTokenEndpoint,
+    tokenEndpointOrigin: 'fallback',
+    audience: kit.workspaceTokenEndpoint,
+    audienceOrigin: 'token_endpoint',
+  });
+  assert.equal((await kit.counters()).exchanges, 0);
+});
+
+test('a discovery URL gives the token endpoint, and a refused one rejects with its ExchangeError', async () => {
+  const discovered = kit.credential(new sources.Fixed('jwt'), {
+    discoveryUrl: `${kit.url}/oidc/.well-known/oauth-authorization-server`,
+  });
+  const endpoints = await discovered.endpoints();
+  assert.deepEqual(
+    [endpoints.tokenEndpoint, endpoints.tokenEndpointOrigin],
+    [kit.workspaceTokenEndpoint, 'discovery_url'],
+  );
+
+  const missing = kit.credential(new sources.Fixed('jwt'), {
+    discoveryUrl: `${kit.url}/nothing/.well-known/oauth-authorization-server`,
+  });
+  await assert.rejects(missing.endpoints(), (error) => error instanceof ExchangeError && error.status === 404);
+  await assert.rejects(missing.diagnose({ issuer: kit.issuer }), ExchangeError);
 });

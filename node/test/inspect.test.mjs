@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { after, before, beforeEach, test } from 'node:test';
 
-import { Credential, UserExchanger, sources } from '../index.js';
+import { AzureCredential, AzureOnBehalfOf, Credential, UserExchanger, diagnose, sources } from '../index.js';
 import { Testkit } from './testkit.mjs';
 
 let kit;
@@ -87,5 +87,58 @@ test('fromEnv shows what it found, not the JWT', async () => {
     for (const name of ['DATABRICKS_HOST', 'DATABRICKS_AUTH_TYPE', 'DATABRICKS_OIDC_TOKEN']) {
       delete process.env[name];
     }
+  }
+});
+
+test('no Azure credential, on-behalf-of exchanger, token or error shows a secret, a token or an assertion', async () => {
+  const tenant = '9188040d-6c67-4c5b-b112-36a304b66dad';
+  const app = '5e7b2a31-2222-4333-8444-6f6f6f6f6f6f';
+  const secret = 'entra-app-secret-that-must-not-show';
+  const retry = { maxAttempts: 1 };
+  await kit.addEntraApp({ tenant, client_id: app, secret, federated_credentials: [{ issuer: kit.issuer, subject: 'wl' }] });
+  const assertion = await kit.mint({ sub: 'wl', aud: ['api://AzureADTokenExchange'] });
+  const options = { authorityHost: kit.entraAuthority, tenantId: tenant, clientId: app, retry };
+  const credential = new AzureCredential({ ...options, clientSecret: secret });
+  const federated = new AzureCredential({ ...options, clientAssertion: new sources.Fixed(assertion) });
+  const token = await credential.token();
+  const federatedToken = await federated.token();
+  const users = new AzureOnBehalfOf({ ...options, clientSecret: secret, maxUsers: 100 });
+  const alice = await kit.mintEntraUserToken({ tenant, upn: 'alice@contoso.com', audience: app });
+  const userToken = await users.tokenFor(alice);
+  const errors = [
+    await new AzureCredential({ ...options, clientSecret: `wrong-${secret}` }).token().catch((error) => error),
+    await new AzureCredential({ ...options, clientAssertion: new sources.Fixed('x.y.z') }).token().catch((error) => error),
+    await new AzureOnBehalfOf({ ...options, clientSecret: `wrong-${secret}` }).tokenFor(alice).catch((error) => error),
+  ];
+  assert.deepEqual(
+    errors.map((error) => error.code),
+    ['REJECTED', 'REJECTED', 'REJECTED'],
+  );
+
+  const secrets = [secret, token.token, federatedToken.token, assertion, alice, userToken.token];
+  for (const object of [credential, federated, token, federatedToken, users, userToken, users.stats(), ...errors]) {
+    assertHidden(object, ...secrets);
+  }
+  for (const error of errors) {
+    assert.ok(!secrets.some((value) => error.stack.includes(value)));
+  }
+  assert.equal(
+    inspect(credential, { breakLength: Infinity }),
+    `AzureCredential { tenantId: '${tenant}', clientId: '${app}', authorityHost: '${kit.entraAuthority}', clientSecret: '<redacted>' }`,
+  );
+  assert.match(inspect(federated, { breakLength: Infinity }), /clientAssertion: Fixed \{\} \}$/);
+  assert.match(inspect(users, { breakLength: Infinity }), /^AzureOnBehalfOf \{ tenantId: .*, maxUsers: 100, clientSecret: '<redacted>' \}$/);
+});
+
+test('no diagnosis or endpoints show the JWT', async () => {
+  const jwt = await kit.mint({ sub: 'someone', aud: ['x'], iss: 'https://gitlab.com', expired: true });
+  const credential = kit.credential(new sources.Fixed(jwt));
+  const policy = { issuer: kit.issuer, audiences: ['y'], subject: 'other' };
+
+  const found = await credential.diagnose(policy);
+
+  assert.equal(found.length, 4);
+  for (const object of [found, ...found, diagnose(jwt, policy), diagnose(jwt.split('.').slice(0, 2).join('.'), policy), await credential.endpoints()]) {
+    assertHidden(object, jwt, jwt.split('.')[1], jwt.split('.')[2]);
   }
 });

@@ -38,6 +38,8 @@ export class Testkit {
     this.accountId = info.account_id;
     this.workspaceTokenEndpoint = info.workspace_token_endpoint;
     this.accountTokenEndpoint = info.account_token_endpoint;
+    this.entraAuthority = info.entra_authority;
+    this.imdsEndpoint = info.imds_endpoint;
   }
 
   /** Runs `dbfed-testkit serve` until `stop()`. */
@@ -132,6 +134,28 @@ export class Testkit {
       signal: AbortSignal.timeout(10_000),
     });
     return [response.status, await response.json()];
+  }
+
+  // The Entra and IMDS look-alikes.
+
+  /** Registers an application in a tenant of the fake Entra (fields of the testkit's `EntraApp`). */
+  addEntraApp(app) {
+    return this.#call('POST', '/_testkit/entra/apps', app);
+  }
+
+  /** Registers a managed identity the fake IMDS hands tokens for (`ManagedIdentity`). */
+  addManagedIdentity(identity) {
+    return this.#call('POST', '/_testkit/entra/managed_identities', identity);
+  }
+
+  /** A signed-in user's Entra access token, as a front end passes it on (`EntraUserToken`). */
+  async mintEntraUserToken(request) {
+    return (await this.#call('POST', '/_testkit/entra/user_tokens', request)).access_token;
+  }
+
+  /** The requests the fake Entra and IMDS received, as sent (method, path, query, form). */
+  entraRequests() {
+    return this.#call('GET', '/_testkit/entra/requests');
   }
 
   // Ready-made set-ups used by most tests.

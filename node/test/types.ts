@@ -3,14 +3,21 @@
 
 import {
   AccessToken,
+  AzureCredential,
+  AzureOnBehalfOf,
   ConfigError,
   Credential,
   DbfedError,
   ExchangeError,
+  Mismatch,
   SourceError,
   UserExchanger,
+  diagnose,
   sources,
+  type Endpoints,
   type ErrorCode,
+  type FederationPolicy,
+  type MismatchKind,
   type Stats,
   type UserStats,
 } from '../index.js';
@@ -42,6 +49,42 @@ async function use(): Promise<void> {
   const userToken = await users.tokenFor('jwt');
   const userStats: UserStats = users.stats();
   users.invalidateTokenFor('jwt', userToken);
+
+  const endpoints: Endpoints = await credential.endpoints();
+  const origin: 'configured' | 'discovery_url' | 'host_metadata' | 'fallback' = endpoints.tokenEndpointOrigin;
+  const policy: FederationPolicy = { issuer: 'https://token.actions.githubusercontent.com', audiences: ['acc'], subject: 's' };
+  const found: Mismatch[] = await credential.diagnose(policy);
+  const local: Mismatch[] = diagnose('jwt', { issuer: 'https://idp', subjectClaim: 'email' }, 'acc');
+  for (const mismatch of [...found, ...local]) {
+    const kind: MismatchKind = mismatch.kind;
+    const at: Date | null = mismatch.at;
+    const actual: readonly string[] = mismatch.actual;
+    const trap: boolean = mismatch.tokenEndpointTrap;
+    void [kind, at, actual, trap, mismatch.claim, mismatch.expected, String(mismatch)];
+  }
+  const made = new Mismatch({ kind: 'expired', message: 'expired at …', claim: 'exp', at: new Date() });
+
+  const azure: Credential = new AzureCredential({
+    tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+    clientId: '5e7b2a31-2222-4333-8444-6f6f6f6f6f6f',
+    clientAssertion: new sources.File('/var/run/secrets/azure/tokens/azure-identity-token'),
+    retry: { maxAttempts: 1 },
+  });
+  const managed = new AzureCredential({ managedIdentity: true, imdsEndpoint: 'http://127.0.0.1:1/metadata/identity/oauth2/token' });
+  const azureFromEnv: AzureCredential = AzureCredential.fromEnv({ managedIdentity: true, resource: 'r', requestTimeoutMs: 1000 });
+  const azureToken: AccessToken = await azure.token();
+  const onBehalfOf = new AzureOnBehalfOf({
+    tenantId: 't',
+    clientId: 'c',
+    clientSecret: 's',
+    scope: 'x/user_impersonation',
+    expectedAudiences: ['api://c'],
+    negativeCacheMs: 1000,
+  });
+  const oboToken: AccessToken = await onBehalfOf.tokenFor('entra-token');
+  const oboStats: UserStats = onBehalfOf.stats();
+  const forgot: boolean = onBehalfOf.invalidateTokenFor('entra-token', oboToken);
+  void [origin, made, managed, azureFromEnv, azureToken, oboStats, forgot];
 
   try {
     await credential.token();

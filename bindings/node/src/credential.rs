@@ -5,6 +5,8 @@
 use napi::Env;
 use napi_derive::napi;
 
+use crate::diagnosis::{FederationPolicy, Mismatches};
+use crate::endpoints::Endpoints;
 use crate::errors::{self, Settled};
 use crate::options::{Host, HostOptions, HttpSettings, with_host};
 use crate::runtime;
@@ -31,7 +33,7 @@ pub struct ExchangeOptions {
 /// exchange however many callers ask at once.
 #[napi]
 pub struct Credential {
-    inner: dbfed::Credential,
+    pub(crate) inner: dbfed::Credential,
 }
 
 #[napi]
@@ -123,5 +125,21 @@ impl Credential {
     #[napi(getter)]
     pub fn account_id(&self) -> Option<&str> {
         self.inner.account_id()
+    }
+
+    /// The token endpoint and the audience, and how each was found (discovered on first use,
+    /// then remembered; token federation only).
+    #[napi(ts_return_type = "Promise<Endpoints>")]
+    pub async fn endpoints(&self) -> napi::Result<Settled<Endpoints>> {
+        Ok(Settled(self.inner.endpoints().await.map(Endpoints::from)))
+    }
+
+    /// Every reason `policy` would refuse this credential's JWTs: a JWT from the source, for the
+    /// credential's audience, compared with the policy (the account id, when configured, stands
+    /// for a policy without audiences). Nothing is exchanged.
+    #[napi(ts_return_type = "Promise<Array<Mismatch>>")]
+    pub async fn diagnose(&self, policy: FederationPolicy) -> napi::Result<Settled<Mismatches>> {
+        let policy = policy.into_core();
+        Ok(Settled(self.inner.diagnose(&policy).await.map(Mismatches)))
     }
 }

@@ -4,9 +4,14 @@
 //! here into its error classes.
 
 mod credential;
+mod diagnosis;
+mod endpoints;
 mod errors;
 mod options;
 mod runtime;
 mod sources;
 mod token;
 mod users;
+
+// After `Credential`: the napi macro expands its `impl Credential` block once it has seen the struct.
+mod azure;

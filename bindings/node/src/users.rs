@@ -6,11 +6,11 @@ use napi::Env;
 use napi_derive::napi;
 
 use crate::errors::{self, Settled};
-use crate::options::{Host, HostOptions, HttpSettings, millis, with_host};
+use crate::options::{Host, HostOptions, HttpSettings, with_host};
 use crate::runtime;
 use crate::token::{AccessToken, UserStats};
 
-/// The exchange and cache settings of a user exchanger's options.
+/// The exchange settings of a user exchanger's options.
 #[napi(object)]
 pub struct UserOptions {
     /// The scopes to request (default `["all-apis"]`).
@@ -19,6 +19,11 @@ pub struct UserOptions {
     pub token_endpoint: Option<String>,
     /// An RFC 8414 discovery document to read the token endpoint from.
     pub discovery_url: Option<String>,
+}
+
+/// The per-user cache settings that `UserExchanger` and `AzureOnBehalfOf` share.
+#[napi(object)]
+pub struct CacheOptions {
     /// The most users cached (default 10,000); the least recently used is evicted beyond it.
     pub max_users: Option<u32>,
     /// How long a JWT Databricks refused is answered with that refusal without asking again
@@ -31,6 +36,32 @@ pub struct UserOptions {
     /// How long past its `exp` a user's JWT is still accepted (default 0).
     pub expiry_leeway_ms: Option<f64>,
 }
+
+/// `$builder` (a `UserExchangerBuilder` or an `AzureOnBehalfOfBuilder`: the same methods, no
+/// common trait) with the [`CacheOptions`] `$cache`; `?` on a bad duration.
+macro_rules! with_cache_options {
+    ($env:expr, $builder:expr, $cache:expr) => {{
+        let (env, mut builder, cache): (&napi::Env, _, $crate::users::CacheOptions) =
+            ($env, $builder, $cache);
+        if let Some(max_users) = cache.max_users {
+            builder = builder.max_users(max_users as usize);
+        }
+        if let Some(ms) = cache.negative_cache_ms {
+            builder = builder.negative_cache($crate::options::millis(env, "negativeCacheMs", ms)?);
+        }
+        for issuer in cache.expected_issuers.unwrap_or_default() {
+            builder = builder.expected_issuer(issuer);
+        }
+        for audience in cache.expected_audiences.unwrap_or_default() {
+            builder = builder.expected_audience(audience);
+        }
+        if let Some(ms) = cache.expiry_leeway_ms {
+            builder = builder.expiry_leeway($crate::options::millis(env, "expiryLeewayMs", ms)?);
+        }
+        builder
+    }};
+}
+pub(crate) use with_cache_options;
 
 /// Databricks tokens acting as the users of a service (account-wide token federation).
 #[napi]
@@ -46,6 +77,7 @@ impl UserExchanger {
         env: Env,
         host: HostOptions,
         users: UserOptions,
+        cache: CacheOptions,
         http: HttpSettings,
     ) -> napi::Result<Self> {
         let mut builder = dbfed::UserExchanger::builder();
@@ -59,22 +91,7 @@ impl UserExchanger {
         if let Some(url) = users.discovery_url {
             builder = builder.discovery_url(url);
         }
-        if let Some(max_users) = users.max_users {
-            builder = builder.max_users(max_users as usize);
-        }
-        if let Some(ms) = users.negative_cache_ms {
-            builder = builder.negative_cache(millis(&env, "negativeCacheMs", ms)?);
-        }
-        for issuer in users.expected_issuers.unwrap_or_default() {
-            builder = builder.expected_issuer(issuer);
-        }
-        for audience in users.expected_audiences.unwrap_or_default() {
-            builder = builder.expected_audience(audience);
-        }
-        if let Some(ms) = users.expiry_leeway_ms {
-            builder = builder.expiry_leeway(millis(&env, "expiryLeewayMs", ms)?);
-        }
-        builder = builder
+        builder = with_cache_options!(&env, builder, cache)
             .http_options(http.http_options(&env)?)
             .retry_policy(http.retry_policy(&env)?);
         let inner =

@@ -1,0 +1,180 @@
+//! Why a JWT would be refused: the federation policy given as a JavaScript object, `diagnose`,
+//! and the core's mismatches as plain objects, which `node/lib/diagnosis.js` turns into
+//! `Mismatch` instances.
+
+use dbfed::{ACCEPTED_ALGORITHMS, Mismatch as CoreMismatch};
+use napi::bindgen_prelude::ToNapiValue;
+use napi::{Env, sys};
+use napi_derive::napi;
+
+use crate::errors;
+
+/// The OIDC part of a Databricks federation policy, as an admin configured it.
+#[napi(object)]
+pub struct FederationPolicy {
+    /// The required `iss`.
+    pub issuer: String,
+    /// The accepted audiences; none (or empty) means the Databricks account id.
+    pub audiences: Option<Vec<String>>,
+    /// The required subject (service-principal policies); none for account-wide ones.
+    pub subject: Option<String>,
+    /// The claim holding the subject (default `sub`).
+    pub subject_claim: Option<String>,
+}
+
+impl FederationPolicy {
+    /// The core's policy.
+    pub(crate) fn into_core(self) -> dbfed::FederationPolicy {
+        let mut policy =
+            dbfed::FederationPolicy::new(self.issuer).audiences(self.audiences.unwrap_or_default());
+        if let Some(subject) = self.subject {
+            policy = policy.subject(subject);
+        }
+        if let Some(claim) = self.subject_claim {
+            policy = policy.subject_claim(claim);
+        }
+        policy
+    }
+}
+
+/// One reason a federation policy would refuse a JWT.
+#[napi(object)]
+pub struct Mismatch {
+    /// `not_a_jwt`, `unsupported_algorithm`, `wrong_issuer`, `audience_not_accepted`,
+    /// `wrong_subject`, `missing_subject_claim`, `expired` or `not_yet_valid`.
+    pub kind: String,
+    /// The reason in words.
+    pub message: String,
+    /// The claim concerned (the header's `alg` for an unsupported algorithm); none for a text
+    /// that is not a JWT.
+    pub claim: Option<String>,
+    /// The JWT's values of the claim.
+    pub actual: Vec<String>,
+    /// What the policy accepts there.
+    pub expected: Vec<String>,
+    /// For an audience not accepted: the JWT was requested for a token endpoint URL.
+    pub token_endpoint_trap: bool,
+    /// For `expired` and `not_yet_valid`: the JWT's `exp` or `nbf`, in milliseconds since the epoch.
+    pub at_ms: Option<f64>,
+}
+
+impl Mismatch {
+    /// The plain object of a core mismatch; `None` for a kind this addon does not know.
+    fn from_core(mismatch: &CoreMismatch) -> Option<Self> {
+        let mut converted = Mismatch {
+            kind: String::new(),
+            message: mismatch.to_string(),
+            claim: None,
+            actual: Vec::new(),
+            expected: Vec::new(),
+            token_endpoint_trap: false,
+            at_ms: None,
+        };
+        let owned = |value: &Option<String>| value.iter().cloned().collect::<Vec<_>>();
+        let kind = match mismatch {
+            CoreMismatch::NotAJwt { .. } => "not_a_jwt",
+            CoreMismatch::UnsupportedAlgorithm { algorithm } => {
+                converted.claim = Some("alg".to_owned());
+                converted.actual = vec![algorithm.clone()];
+                converted.expected = ACCEPTED_ALGORITHMS.map(str::to_owned).to_vec();
+                "unsupported_algorithm"
+            }
+            CoreMismatch::WrongIssuer { actual, expected } => {
+                converted.claim = Some("iss".to_owned());
+                converted.actual = owned(actual);
+                converted.expected = vec![expected.clone()];
+                "wrong_issuer"
+            }
+            CoreMismatch::AudienceNotAccepted {
+                actual,
+                expected,
+                token_endpoint_trap,
+            } => {
+                converted.claim = Some("aud".to_owned());
+                converted.actual = actual.clone();
+                converted.expected = expected.clone();
+                converted.token_endpoint_trap = *token_endpoint_trap;
+                "audience_not_accepted"
+            }
+            CoreMismatch::WrongSubject {
+                claim,
+                actual,
+                expected,
+            } => {
+                converted.claim = Some(claim.clone());
+                converted.actual = owned(actual);
+                converted.expected = vec![expected.clone()];
+                "wrong_subject"
+            }
+            CoreMismatch::MissingSubjectClaim { claim } => {
+                converted.claim = Some(claim.clone());
+                "missing_subject_claim"
+            }
+            CoreMismatch::Expired { at } => {
+                converted.claim = Some("exp".to_owned());
+                converted.at_ms = Some(epoch_ms(*at));
+                "expired"
+            }
+            CoreMismatch::NotYetValid { from } => {
+                converted.claim = Some("nbf".to_owned());
+                converted.at_ms = Some(epoch_ms(*from));
+                "not_yet_valid"
+            }
+            _ => return None,
+        };
+        converted.kind = kind.to_owned();
+        Some(converted)
+    }
+}
+
+/// Milliseconds since the epoch (negative before it).
+fn epoch_ms(at: std::time::SystemTime) -> f64 {
+    match at.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => after.as_secs_f64() * 1000.0,
+        Err(before) => -before.duration().as_secs_f64() * 1000.0,
+    }
+}
+
+/// The core's mismatches, converted to an array of [`Mismatch`] objects when given to
+/// JavaScript; a kind this addon does not know is an error of the package's base class.
+pub struct Mismatches(pub(crate) Vec<CoreMismatch>);
+
+impl ToNapiValue for Mismatches {
+    unsafe fn to_napi_value(env: sys::napi_env, found: Self) -> napi::Result<sys::napi_value> {
+        let mut converted = Vec::with_capacity(found.0.len());
+        for mismatch in &found.0 {
+            match Mismatch::from_core(mismatch) {
+                Some(object) => converted.push(object),
+                None => {
+                    return Err(errors::base(
+                        &Env::from_raw(env),
+                        format!(
+                            "a mismatch this version of the Node.js package does not know: {mismatch}"
+                        ),
+                    ));
+                }
+            }
+        }
+        // SAFETY: `env` is the live environment the value is made in.
+        unsafe { Vec::<Mismatch>::to_napi_value(env, converted) }
+    }
+}
+
+/// Every reason Databricks would refuse `jwt` under `policy` (empty: it would match, if its
+/// signature verifies). The JWT is decoded, not verified; `accountId` stands for the audiences
+/// of a policy that lists none. Nothing is sent anywhere.
+#[napi(ts_return_type = "Array<Mismatch>")]
+#[cfg_attr(
+    test,
+    allow(
+        dead_code,
+        reason = "napi registers its functions outside of test builds only"
+    )
+)]
+pub fn diagnose(jwt: String, policy: FederationPolicy, account_id: Option<String>) -> Mismatches {
+    Mismatches(dbfed::diagnose(
+        &jwt,
+        &policy.into_core(),
+        account_id.as_deref(),
+    ))
+}
