@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::endpoints::Endpoints;
 use crate::error::DbfedError;
 use crate::options::{RetryPolicy, http_options, retry_policy};
 use crate::runtime;
@@ -206,6 +207,20 @@ impl Credential {
     /// The Databricks account id, when configured.
     pub fn account_id(&self) -> Option<String> {
         self.inner.account_id().map(str::to_owned)
+    }
+
+    /// The token endpoint and the audience the source is asked for, and how each was found
+    /// (discovered on first use, then remembered). Throws `DbfedException.Config` for a
+    /// credential without a token exchange (Azure).
+    pub async fn endpoints(&self) -> Result<Endpoints, DbfedError> {
+        let credential = self.inner.clone();
+        runtime::run(async move { credential.endpoints().await?.try_into() }).await
+    }
+
+    /// `endpoints()` for callers without coroutines (blocks like `tokenBlocking()`).
+    pub fn endpoints_blocking(&self) -> Result<Endpoints, DbfedError> {
+        let credential = self.inner.clone();
+        runtime::block_on(async move { credential.endpoints().await?.try_into() })
     }
 }
 

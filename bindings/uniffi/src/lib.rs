@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 mod credential;
+mod endpoints;
 mod error;
 mod options;
 mod runtime;
@@ -19,6 +20,7 @@ mod token;
 mod users;
 
 pub use credential::{Credential, CredentialConfig};
+pub use endpoints::{AudienceOrigin, EndpointOrigin, Endpoints};
 pub use error::DbfedError;
 pub use options::RetryPolicy;
 pub use source::{Source, SubjectTokenProvider};
