@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::diagnose::{FederationPolicy, Mismatch, mismatches};
 use crate::endpoints::Endpoints;
 use crate::error::DbfedError;
 use crate::options::{RetryPolicy, http_options, retry_policy};
@@ -221,6 +222,22 @@ impl Credential {
     pub fn endpoints_blocking(&self) -> Result<Endpoints, DbfedError> {
         let credential = self.inner.clone();
         runtime::block_on(async move { credential.endpoints().await?.try_into() })
+    }
+
+    /// Every reason Databricks would refuse this credential's JWT under `policy`: a JWT is had
+    /// from the source, for the resolved audience, and compared with the policy (the account id,
+    /// when configured, stands for a policy without audiences). Nothing is exchanged; a source
+    /// that fails throws as `token()` would.
+    pub async fn diagnose(&self, policy: FederationPolicy) -> Result<Vec<Mismatch>, DbfedError> {
+        let credential = self.inner.clone();
+        runtime::run(async move { mismatches(&credential.diagnose(&policy.to_core()).await?) })
+            .await
+    }
+
+    /// `diagnose(policy)` for callers without coroutines (blocks like `tokenBlocking()`).
+    pub fn diagnose_blocking(&self, policy: FederationPolicy) -> Result<Vec<Mismatch>, DbfedError> {
+        let credential = self.inner.clone();
+        runtime::block_on(async move { mismatches(&credential.diagnose(&policy.to_core()).await?) })
     }
 }
 

@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 mod credential;
+mod diagnose;
 mod endpoints;
 mod error;
 mod options;
@@ -20,6 +21,7 @@ mod token;
 mod users;
 
 pub use credential::{Credential, CredentialConfig};
+pub use diagnose::{FederationPolicy, Mismatch, MismatchKind, diagnose};
 pub use endpoints::{AudienceOrigin, EndpointOrigin, Endpoints};
 pub use error::DbfedError;
 pub use options::RetryPolicy;
