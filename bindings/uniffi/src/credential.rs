@@ -64,10 +64,22 @@ pub struct CredentialConfig {
 #[uniffi::export(Display)]
 pub struct Credential {
     inner: dbfed::Credential,
+    /// How `toString()` shows a credential made otherwise than by token federation (Azure).
+    shown: Option<String>,
+}
+
+impl Credential {
+    /// A credential for the core's, shown as `shown` (or by its source, when null).
+    pub(crate) fn wrap(inner: dbfed::Credential, shown: Option<String>) -> Arc<Self> {
+        Arc::new(Credential { inner, shown })
+    }
 }
 
 impl std::fmt::Display for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(shown) = &self.shown {
+            return f.write_str(shown);
+        }
         write!(
             f,
             "Credential(source={}",
@@ -126,9 +138,7 @@ impl Credential {
         if let Some(url) = config.discovery_url {
             builder = builder.discovery_url(url);
         }
-        Ok(Arc::new(Credential {
-            inner: builder.build()?,
-        }))
+        Ok(Credential::wrap(builder.build()?, None))
     }
 
     /// A credential configured from the Databricks environment variables, as the Databricks
@@ -145,7 +155,7 @@ impl Credential {
                 dbfed::RetryPolicy::default(),
             )
         })??;
-        Ok(Arc::new(Credential { inner }))
+        Ok(Credential::wrap(inner, None))
     }
 
     /// A valid token: from the cache (no I/O), or after one exchange shared by every caller

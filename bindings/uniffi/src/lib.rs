@@ -10,6 +10,7 @@
 // uniffi passes it by value into a buffer for the foreign exception, so boxing it gains nothing.
 #![allow(clippy::result_large_err)]
 
+mod azure;
 mod credential;
 mod diagnose;
 mod endpoints;
@@ -20,6 +21,7 @@ mod source;
 mod token;
 mod users;
 
+pub use azure::{AzureCredentialConfig, AzureOnBehalfOf, AzureOnBehalfOfConfig, ClientSecret};
 pub use credential::{Credential, CredentialConfig};
 pub use diagnose::{FederationPolicy, Mismatch, MismatchKind, diagnose};
 pub use endpoints::{AudienceOrigin, EndpointOrigin, Endpoints};
