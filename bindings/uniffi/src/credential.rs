@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::diagnose::{FederationPolicy, Mismatch, mismatches};
+use crate::endpoints::Endpoints;
 use crate::error::DbfedError;
 use crate::options::{RetryPolicy, http_options, retry_policy};
 use crate::runtime;
@@ -62,10 +64,22 @@ pub struct CredentialConfig {
 #[uniffi::export(Display)]
 pub struct Credential {
     inner: dbfed::Credential,
+    /// How `toString()` shows a credential made otherwise than by token federation (Azure).
+    shown: Option<String>,
+}
+
+impl Credential {
+    /// A credential for the core's, shown as `shown` (or by its source, when null).
+    pub(crate) fn wrap(inner: dbfed::Credential, shown: Option<String>) -> Arc<Self> {
+        Arc::new(Credential { inner, shown })
+    }
 }
 
 impl std::fmt::Display for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(shown) = &self.shown {
+            return f.write_str(shown);
+        }
         write!(
             f,
             "Credential(source={}",
@@ -124,9 +138,7 @@ impl Credential {
         if let Some(url) = config.discovery_url {
             builder = builder.discovery_url(url);
         }
-        Ok(Arc::new(Credential {
-            inner: builder.build()?,
-        }))
+        Ok(Credential::wrap(builder.build()?, None))
     }
 
     /// A credential configured from the Databricks environment variables, as the Databricks
@@ -143,7 +155,7 @@ impl Credential {
                 dbfed::RetryPolicy::default(),
             )
         })??;
-        Ok(Arc::new(Credential { inner }))
+        Ok(Credential::wrap(inner, None))
     }
 
     /// A valid token: from the cache (no I/O), or after one exchange shared by every caller
@@ -206,6 +218,36 @@ impl Credential {
     /// The Databricks account id, when configured.
     pub fn account_id(&self) -> Option<String> {
         self.inner.account_id().map(str::to_owned)
+    }
+
+    /// The token endpoint and the audience the source is asked for, and how each was found
+    /// (discovered on first use, then remembered). Throws `DbfedException.Config` for a
+    /// credential without a token exchange (Azure).
+    pub async fn endpoints(&self) -> Result<Endpoints, DbfedError> {
+        let credential = self.inner.clone();
+        runtime::run(async move { credential.endpoints().await?.try_into() }).await
+    }
+
+    /// `endpoints()` for callers without coroutines (blocks like `tokenBlocking()`).
+    pub fn endpoints_blocking(&self) -> Result<Endpoints, DbfedError> {
+        let credential = self.inner.clone();
+        runtime::block_on(async move { credential.endpoints().await?.try_into() })
+    }
+
+    /// Every reason Databricks would refuse this credential's JWT under `policy`: a JWT is had
+    /// from the source, for the resolved audience, and compared with the policy (the account id,
+    /// when configured, stands for a policy without audiences). Nothing is exchanged; a source
+    /// that fails throws as `token()` would.
+    pub async fn diagnose(&self, policy: FederationPolicy) -> Result<Vec<Mismatch>, DbfedError> {
+        let credential = self.inner.clone();
+        runtime::run(async move { mismatches(&credential.diagnose(&policy.to_core()).await?) })
+            .await
+    }
+
+    /// `diagnose(policy)` for callers without coroutines (blocks like `tokenBlocking()`).
+    pub fn diagnose_blocking(&self, policy: FederationPolicy) -> Result<Vec<Mismatch>, DbfedError> {
+        let credential = self.inner.clone();
+        runtime::block_on(async move { mismatches(&credential.diagnose(&policy.to_core()).await?) })
     }
 }
 

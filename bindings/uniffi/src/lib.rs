@@ -10,7 +10,10 @@
 // uniffi passes it by value into a buffer for the foreign exception, so boxing it gains nothing.
 #![allow(clippy::result_large_err)]
 
+mod azure;
 mod credential;
+mod diagnose;
+mod endpoints;
 mod error;
 mod options;
 mod runtime;
@@ -18,7 +21,10 @@ mod source;
 mod token;
 mod users;
 
+pub use azure::{AzureCredentialConfig, AzureOnBehalfOf, AzureOnBehalfOfConfig, ClientSecret};
 pub use credential::{Credential, CredentialConfig};
+pub use diagnose::{FederationPolicy, Mismatch, MismatchKind, diagnose};
+pub use endpoints::{AudienceOrigin, EndpointOrigin, Endpoints};
 pub use error::DbfedError;
 pub use options::RetryPolicy;
 pub use source::{Source, SubjectTokenProvider};

@@ -118,10 +118,7 @@ impl UserExchanger {
             builder = builder.discovery_url(url);
         }
         if let Some(max_users) = config.max_users {
-            let max_users = usize::try_from(max_users).map_err(|_| {
-                DbfedError::config(format!("maxUsers must be at least 1, not {max_users}"))
-            })?;
-            builder = builder.max_users(max_users);
+            builder = builder.max_users(max_users_of(max_users)?);
         }
         for issuer in config.expected_issuers {
             builder = builder.expected_issuer(issuer);
@@ -175,4 +172,10 @@ impl UserExchanger {
     pub fn stats(&self) -> UserStats {
         self.inner.stats().into()
     }
+}
+
+/// `maxUsers` as the core takes it; a negative number is a configuration error.
+pub(crate) fn max_users_of(max_users: i32) -> Result<usize, DbfedError> {
+    usize::try_from(max_users)
+        .map_err(|_| DbfedError::config(format!("maxUsers must be at least 1, not {max_users}")))
 }

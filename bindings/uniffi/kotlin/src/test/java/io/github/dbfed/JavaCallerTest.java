@@ -2,6 +2,7 @@ package io.github.dbfed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +58,33 @@ class JavaCallerTest {
         config.setExpectedIssuers(List.of(kit.getIssuer()));
         try (UserExchanger users = new UserExchanger(config)) {
             assertEquals(TestkitKt.USER, kit.me(users.tokenForBlocking(jwt).authorizationHeader()).getSecond());
+        }
+    }
+
+    @Test
+    void aJavaCallerDiagnosesAJwt() throws DbfedException {
+        String jwt = kit.mint(TestkitKt.SUBJECT, List.of("x"));
+        FederationPolicy policy = new FederationPolicy(kit.getIssuer(), List.of(TestkitKt.AUDIENCE), TestkitKt.SUBJECT, null);
+        List<Mismatch> found = Dbfed_uniffiKt.diagnose(jwt, policy, null);
+        assertEquals(1, found.size());
+        assertEquals(MismatchKind.AUDIENCE_NOT_ACCEPTED, found.get(0).getKind());
+        assertEquals(List.of("x"), found.get(0).getActual());
+    }
+
+    @Test
+    void aJavaCallerUsesAnAzureCredential() throws DbfedException {
+        kit.addEntraApp(new kotlin.Pair<>("tenant", AzureTestKt.TENANT), new kotlin.Pair<>("client_id", AzureTestKt.APP),
+            new kotlin.Pair<>("secret", AzureTestKt.APP_SECRET));
+        AzureCredentialConfig config = new AzureCredentialConfig();
+        config.setTenantId(AzureTestKt.TENANT);
+        config.setClientId(AzureTestKt.APP);
+        config.setClientSecret(new ClientSecret(AzureTestKt.APP_SECRET));
+        config.setAuthorityHost(kit.getEntraAuthority());
+        try (Credential credential = Credential.Companion.azure(config)) {
+            AccessToken token = credential.tokenBlocking();
+            assertEquals("sp:" + AzureTestKt.APP, kit.me(token.authorizationHeader()).getSecond());
+            DbfedException.Config noExchange = assertThrows(DbfedException.Config.class, credential::endpointsBlocking);
+            assertTrue(noExchange.getReason().contains("without a token exchange"), noExchange.getReason());
         }
     }
 }

@@ -38,6 +38,20 @@ class RedactionTest {
     }
 
     @Test
+    fun `mismatches, endpoints and policies show no JWT`() = runBlocking {
+        val jwt = Testkit.mint("someone", listOf("x"), "iss" to "https://gitlab.com")
+        val policy = FederationPolicy(Testkit.issuer, listOf(AUDIENCE), SUBJECT)
+        Credential(Testkit.config(), Source.fixed(jwt)).use { credential ->
+            val found = credential.diagnose(policy)
+            assertEquals(3, found.size, "$found")
+            val shown = listOf(found, diagnose(jwt, policy), credential.endpoints(), policy, credential).map { it.toString() }
+            for (text in shown) {
+                assertFalse(jwt in text || jwt.split(".")[2] in text || jwt.split(".")[1] in text, "$text shows the JWT")
+            }
+        }
+    }
+
+    @Test
     fun `sources describe themselves`() {
         assertEquals("EnvVar(\"MY_JWT\")", Source.envVar("MY_JWT").toString())
         assertEquals("File(\"/var/run/token\")", Source.file("/var/run/token").toString())

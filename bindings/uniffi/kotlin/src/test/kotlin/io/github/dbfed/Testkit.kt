@@ -36,6 +36,10 @@ object Testkit {
     val issuer: String get() = info.getString("issuer")
     val accountId: String get() = info.getString("account_id")
     val workspaceTokenEndpoint: String get() = info.getString("workspace_token_endpoint")
+    /** The fake Entra's authority host (`{url}/entra`), for `authorityHost`. */
+    val entraAuthority: String get() = info.getString("entra_authority")
+    /** The fake IMDS token endpoint, for `imdsEndpoint`. */
+    val imdsEndpoint: String get() = info.getString("imds_endpoint")
 
     /** `ACTIONS_ID_TOKEN_REQUEST_URL` for the GitHub look-alike. */
     val githubRequestUrl: String get() = "$url/ci/github/token?api-version=2.0"
@@ -124,6 +128,29 @@ object Testkit {
             .build()
         val response = http.send(request, HttpResponse.BodyHandlers.ofString())
         return response.statusCode() to JSONObject(response.body()).optString("userName", null)
+    }
+
+    /** Registers an application in a tenant of the fake Entra (fields of the testkit's `EntraApp`). */
+    fun addEntraApp(vararg app: Pair<String, Any>) {
+        call("POST", "/_testkit/entra/apps", JSONObject(mapOf(*app)))
+    }
+
+    /** Registers a managed identity the fake IMDS hands tokens for (`ManagedIdentity`). */
+    fun addManagedIdentity(vararg identity: Pair<String, Any>) {
+        call("POST", "/_testkit/entra/managed_identities", JSONObject(mapOf(*identity)))
+    }
+
+    /** A signed-in user's Entra access token, as a front end passes it on (`EntraUserToken`). */
+    fun mintEntraUserToken(vararg request: Pair<String, Any>): String =
+        JSONObject(call("POST", "/_testkit/entra/user_tokens", JSONObject(mapOf(*request)))).getString("access_token")
+
+    /** The requests the fake Entra and IMDS received, as sent (method, path, query, form). */
+    fun entraRequests(): JSONArray = JSONArray(call("GET", "/_testkit/entra/requests"))
+
+    /** The form (or, for IMDS, the query) of the `index`th Entra request, as ordered pairs. */
+    fun entraFields(index: Int, field: String = "form"): List<Pair<String, String>> {
+        val pairs = entraRequests().getJSONObject(index).getJSONArray(field)
+        return (0 until pairs.length()).map { pairs.getJSONArray(it).getString(0) to pairs.getJSONArray(it).getString(1) }
     }
 
     /** Adds a policy for the service principal and returns a JWT it accepts. */
