@@ -3,6 +3,7 @@ tokens from `dbfed serve` / `dbfed exec` and calls the testkit's SCIM Me API."""
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -72,7 +73,8 @@ def test_databricks_sdk_keeps_working_across_token_lifetimes(kit: Testkit, dbfed
         client = sdk_client(kit, url)
         calls = 0
         started = time.monotonic()
-        while time.monotonic() - started < 7:  # three and a half token lifetimes
+        # Three and a half token lifetimes, and at least 50 calls however slow the machine.
+        while time.monotonic() - started < 7 or calls < 50:
             assert client.current_user.me().user_name == f"sp:{SP_CLIENT_ID}"
             calls += 1
             time.sleep(0.05)
@@ -80,11 +82,12 @@ def test_databricks_sdk_keeps_working_across_token_lifetimes(kit: Testkit, dbfed
         process.terminate()
         process.wait(timeout=10)
 
+    seconds = time.monotonic() - started
     exchanges = kit.counters()["exchanges"]
     # 2-second tokens count as 1 s (servers round expiry to whole seconds) and are refreshed
     # half-way: about two exchanges a second, however many calls the SDK makes.
-    assert calls > 50
-    assert 4 <= exchanges <= 18, f"{exchanges} exchanges for {calls} calls"
+    most = math.ceil(seconds * 2.5) + 2
+    assert 4 <= exchanges <= most and exchanges * 3 < calls, f"{exchanges} exchanges in {seconds:.1f} s for {calls} calls"
 
 
 def test_dbfed_exec_gives_a_child_sdk_its_tokens(kit: Testkit, dbfed_binary: Path) -> None:
