@@ -3,7 +3,7 @@
 //
 // The binary is `$DBFED_TESTKIT`, else `target/debug/dbfed-testkit` of this repository (built by
 // `scripts/test`). Every test file starts one server (`await Testkit.start()`) and resets it
-// before each test.
+// before each test; bench/bench.mjs starts one too.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

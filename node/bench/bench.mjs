@@ -1,0 +1,195 @@
+// dbfed for Node.js against one dbfed-testkit server; prints a table. The Node counterpart of
+// python/bench/bench.py.
+//
+//     (cd node && npm run build)              # the addon in the release profile
+//     (cd node && node bench/bench.mjs)       # the figures in BENCHMARKS.md (or `npm run bench`)
+//     (cd node && node bench/bench.mjs --smoke)   # a few iterations, to prove the script works
+//
+// Measured:
+// - a cached `credential.token()` / `.headers()`, awaited one after the other in a loop;
+// - a cached `UserExchanger.tokenFor(jwt)` for a hot user (one user's JWT again and again);
+// - token exchanges per 1,000 API calls (each call awaits `headers()`, then calls SCIM Me over
+//   HTTP), from a cold start (the credential is made inside the count): with a JWT in a variable
+//   (`EnvVar`), and from the testkit's GitHub Actions look-alike (`GitHubActions`; GitHub
+//   ID-token requests counted too);
+// - `require('dbfed')` and `import('dbfed')`: wall time and resident memory, each in a fresh
+//   `node`, with a bare `node` (the same probe importing nothing) as the baseline.
+//
+// The testkit binary is `$DBFED_TESTKIT`, else target/debug/dbfed-testkit (`cargo build -p
+// dbfed-testkit`).
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+import { UserExchanger, sources } from '../index.js';
+import { AUDIENCE, CI_SUBJECT, GITHUB_REQUEST_TOKEN, SP_CLIENT_ID, Testkit } from '../test/testkit.mjs';
+
+/** The package directory: the import probes run there, so that `dbfed` names this package. */
+const PACKAGE = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * Prints the wall time (ms) of importing the module named in argv[1] (`require` or `import()`,
+ * as `how` says; nothing when argv[1] is empty) and the resident memory (MiB) right after.
+ */
+function importProbe(how) {
+  const load = how === 'import' ? 'await import(name)' : 'require(name)';
+  return `
+const name = process.argv[1];
+const started = process.hrtime.bigint();
+if (name) { ${load}; }
+const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+console.log(elapsed, process.memoryUsage.rss() / 2 ** 20);
+`;
+}
+
+/** The best of `repeats` runs of `calls` awaited calls of `call`, in ns per call. */
+async function perCallNs(call, calls, repeats) {
+  let best = Infinity;
+  for (let run = 0; run < repeats; run += 1) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < calls; i += 1) {
+      await call();
+    }
+    best = Math.min(best, Number(process.hrtime.bigint() - started));
+  }
+  return best / calls;
+}
+
+/**
+ * Token exchanges and CI ID-token requests the testkit saw while `make()` built a credential
+ * and `apiCalls` SCIM Me calls were made with its headers.
+ */
+async function requestsPerApiCalls(kit, make, apiCalls) {
+  const before = await kit.counters();
+  const credential = make();
+  for (let i = 0; i < apiCalls; i += 1) {
+    const [status] = await kit.me((await credential.headers()).Authorization);
+    assert.equal(status, 200);
+  }
+  const after = await kit.counters();
+  return [after.exchanges - before.exchanges, after.ci_token_requests - before.ci_token_requests];
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * Medians over `runs` fresh `node` processes of: the import's wall time (ms), the resident
+ * memory after it (MiB), and the whole process's wall time as the parent sees it (ms).
+ * `module` '' imports nothing: the baseline.
+ */
+function importCost(how, module, runs) {
+  const flags = how === 'import' ? ['--input-type=module'] : [];
+  const samples = [];
+  for (let run = 0; run < runs; run += 1) {
+    const started = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, [...flags, '-e', importProbe(how), module], {
+      cwd: PACKAGE,
+      encoding: 'utf8',
+    });
+    const processMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (child.status !== 0) {
+      throw new Error(`import probe (${how} ${module || 'nothing'}) failed: ${child.stderr}`);
+    }
+    const [importMs, rssMib] = child.stdout.trim().split(' ').map(Number);
+    samples.push([importMs, rssMib, processMs]);
+  }
+  return [0, 1, 2].map((i) => median(samples.map((sample) => sample[i])));
+}
+
+function printTable(rows) {
+  const header = ['what', 'dbfed (Node.js)', 'goal'];
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => row[i].length)));
+  for (const row of [header, widths.map((width) => '-'.repeat(width)), ...rows]) {
+    console.log(`| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`);
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false } } });
+  const smoke = values.smoke;
+  const [calls, repeats] = smoke ? [1_000, 2] : [200_000, 7];
+  const apiCalls = smoke ? 20 : 1_000;
+  const importRuns = smoke ? 1 : 10;
+
+  const rows = [];
+  const kit = await Testkit.start();
+  try {
+    await kit.reset();
+    const jwt = await kit.servicePrincipalJwt();
+    process.env.DBFED_BENCH_JWT = jwt;
+
+    const credential = kit.credential(new sources.EnvVar('DBFED_BENCH_JWT'));
+    await credential.token();
+    // One untimed run first, so that the loops are compiled before they are timed.
+    await perCallNs(() => credential.token(), calls, 1);
+    await perCallNs(() => credential.headers(), calls, 1);
+    const tokenNs = await perCallNs(() => credential.token(), calls, repeats);
+    const headersNs = await perCallNs(() => credential.headers(), calls, repeats);
+    rows.push(['cached call (awaited), ns', `token() ${tokenNs.toFixed(0)} / headers() ${headersNs.toFixed(0)}`, '≤ 1,000']);
+
+    await kit.addPolicy({ client_id: null, audiences: [AUDIENCE] });
+    const users = new UserExchanger({ host: kit.url });
+    const userJwt = await kit.mint({ sub: 'alice@example.com', aud: [AUDIENCE] });
+    await users.tokenFor(userJwt);
+    await perCallNs(() => users.tokenFor(userJwt), calls, 1);
+    const tokenForNs = await perCallNs(() => users.tokenFor(userJwt), calls, repeats);
+    assert.equal(users.stats().exchanges, 1);
+    rows.push([`cached tokenFor(jwt), hot user (${userJwt.length}-byte JWT), ns`, tokenForNs.toFixed(0), '≤ 2,000']);
+
+    // Each from a cold cache: the credential made inside the count.
+    const [envVar] = await requestsPerApiCalls(
+      kit,
+      () => kit.credential(new sources.EnvVar('DBFED_BENCH_JWT')),
+      apiCalls,
+    );
+    rows.push([`exchanges per ${apiCalls} API calls, EnvVar`, `${envVar}`, '1']);
+
+    await kit.addPolicy({ client_id: SP_CLIENT_ID, audiences: [AUDIENCE], subject: CI_SUBJECT });
+    process.env.ACTIONS_ID_TOKEN_REQUEST_URL = kit.githubRequestUrl;
+    process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = GITHUB_REQUEST_TOKEN;
+    const [exchanges, github] = await requestsPerApiCalls(
+      kit,
+      () => kit.credential(new sources.GitHubActions()),
+      apiCalls,
+    );
+    rows.push([
+      `exchanges (GitHub ID-token requests) per ${apiCalls} API calls, GitHubActions`,
+      `${exchanges} (${github})`,
+      '1 (1)',
+    ]);
+  } finally {
+    await kit.stop();
+  }
+
+  const [, bareMib, bareProcessMs] = importCost('require', '', importRuns);
+  const [requireMs, requireMib, requireProcessMs] = importCost('require', 'dbfed', importRuns);
+  const [importMs, importMib] = importCost('import', 'dbfed', importRuns);
+  rows.push([
+    "require('dbfed') / import('dbfed'), ms",
+    `${requireMs.toFixed(1)} / ${importMs.toFixed(1)}`,
+    '≤ 30',
+  ]);
+  rows.push([
+    'RSS after require / import (bare node), MiB',
+    `${requireMib.toFixed(1)} / ${importMib.toFixed(1)} (${bareMib.toFixed(1)})`,
+    `≤ bare + 16`,
+  ]);
+  rows.push([
+    "wall time of node -e \"require('dbfed')\" (bare node), ms",
+    `${requireProcessMs.toFixed(0)} (${bareProcessMs.toFixed(0)})`,
+    'n/a',
+  ]);
+
+  printTable(rows);
+  if (smoke) {
+    console.log('(--smoke: a few iterations only; these numbers mean nothing)');
+  }
+}
+
+await main();
