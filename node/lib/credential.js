@@ -23,6 +23,11 @@ const SHOWN = ['host', 'accountHost', 'accountId', 'clientId', 'scopes', 'audien
 class Credential {
   #native;
   #shown;
+  /** The last token handed out, returned again while it is the cached one (no new object). */
+  #last = null;
+  /** The `Authorization` value of the token `#headerOf`. */
+  #header = '';
+  #headerOf = null;
 
   constructor(options) {
     if (options?.[ADOPT]) {
@@ -66,21 +71,35 @@ class Credential {
    * @returns {Promise<AccessToken>}
    */
   async token() {
-    const cached = this.#native.cachedToken();
-    if (cached !== null) {
-      return cached;
+    const last = this.#last;
+    if (last !== null && this.#native.isCached(last)) {
+      return last;
     }
-    try {
-      return await this.#native.token();
-    } catch (error) {
-      throw lift(error);
-    }
+    return this.#next();
   }
 
   /** `{ Authorization: 'Bearer <token>' }` for a request. */
   async headers() {
     const token = await this.token();
-    return { Authorization: token.authorizationHeader() };
+    if (this.#headerOf !== token) {
+      this.#header = token.authorizationHeader();
+      this.#headerOf = token;
+    }
+    return { Authorization: this.#header };
+  }
+
+  /** A token other than `#last`: the newly cached one, or one fetched for the caller. */
+  async #next() {
+    let token = this.#native.cachedToken();
+    if (token === null) {
+      try {
+        token = await this.#native.token();
+      } catch (error) {
+        throw lift(error);
+      }
+    }
+    this.#last = token;
+    return token;
   }
 
   /** Forgets the cached token, so the next call exchanges anew. */

@@ -103,7 +103,7 @@ test('a cached token is the same object, without a second exchange', async () =>
   const first = await credential.token();
   const second = await credential.token();
 
-  assert.equal(second.token, first.token);
+  assert.equal(second, first);
   assert.equal((await kit.counters()).exchanges, 1);
   const stats = credential.stats();
   assert.equal(stats.exchanges, 1);
@@ -127,9 +127,15 @@ test('invalidate() forgets the cached token', async () => {
   const credential = kit.credential(new sources.Fixed(await kit.servicePrincipalJwt()));
   const first = await credential.token();
 
+  const firstHeaders = await credential.headers();
+
   credential.invalidate();
 
-  assert.notEqual((await credential.token()).token, first.token);
+  const second = await credential.token();
+  assert.notEqual(second.token, first.token);
+  assert.equal(firstHeaders.Authorization, `Bearer ${first.token}`);
+  assert.deepEqual(await credential.headers(), { Authorization: `Bearer ${second.token}` });
+  assert.equal(await credential.token(), second);
   assert.equal((await kit.counters()).exchanges, 2);
 });
 

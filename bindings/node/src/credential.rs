@@ -91,6 +91,15 @@ impl Credential {
         self.inner.cached_token().map(AccessToken::from)
     }
 
+    /// Whether `token` is still the cached token and can be had without waiting (so the
+    /// JS layer can hand out the object it already has).
+    #[napi]
+    pub fn is_cached(&self, token: &AccessToken) -> bool {
+        self.inner
+            .cached_token()
+            .is_some_and(|cached| cached.same_as(&token.inner))
+    }
+
     /// A valid token: from the cache, or after one exchange shared by every caller waiting.
     #[napi(ts_return_type = "Promise<AccessToken>")]
     pub async fn token(&self) -> napi::Result<Settled<AccessToken>> {
