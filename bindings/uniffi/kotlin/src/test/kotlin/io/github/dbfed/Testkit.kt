@@ -26,11 +26,18 @@ const val GITHUB_REQUEST_TOKEN = "testkit-github-request-token"
 /**
  * A client of the `dbfed-testkit serve` binary (system property `dbfed.testkit`, set by the
  * pom): one server for the whole test run, started on first use and stopped when the JVM exits;
- * its control API under `/_testkit/`. A port of `python/tests/testkit.py`.
+ * its control API under `/_testkit/`. A port of `python/tests/testkit.py`. With the system
+ * property `dbfed.testkit.info` (the line [info] a running server printed, as the benchmark
+ * passes it to its forked JVMs) it talks to that server instead of starting one.
  */
 object Testkit {
     private val http: HttpClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-    private val info: JSONObject by lazy { start() }
+    private val info: JSONObject by lazy {
+        System.getProperty("dbfed.testkit.info")?.let { JSONObject(it) } ?: start()
+    }
+
+    /** What the server printed when it started (its addresses and identifiers), as JSON. */
+    val infoLine: String get() = info.toString()
 
     val url: String get() = info.getString("url")
     val issuer: String get() = info.getString("issuer")

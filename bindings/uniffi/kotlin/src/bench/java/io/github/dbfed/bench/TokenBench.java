@@ -1,0 +1,110 @@
+package io.github.dbfed.bench;
+
+import io.github.dbfed.AccessToken;
+import io.github.dbfed.Credential;
+import io.github.dbfed.DbfedException;
+import io.github.dbfed.Source;
+import io.github.dbfed.Testkit;
+import io.github.dbfed.TestkitKt;
+import io.github.dbfed.UserExchanger;
+import io.github.dbfed.UserExchangerConfig;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Cached calls, each against a warm cache: one exchange (or one per user) before measuring,
+ * asserted to be the only one at the end. The testkit is the one the benchmark's main started
+ * (system property {@code dbfed.testkit.info}); run by {@link Bench}, not on its own.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class TokenBench {
+    /** Calls per invocation of the suspend benchmarks: one runBlocking for all of them. */
+    public static final int SUSPEND_CALLS = 1_000;
+    /** The variable the credential's EnvVar source reads. */
+    static final String JWT_VARIABLE = "DBFED_BENCH_JWT";
+
+    private Credential credential;
+    private UserExchanger users;
+    private String userJwt;
+
+    @Setup
+    public void setUp() throws DbfedException {
+        Testkit kit = Testkit.INSTANCE;
+        kit.reset();
+        Loops.setenv(JWT_VARIABLE, kit.servicePrincipalJwt());
+        credential = new Credential(kit.config(), Source.Companion.envVar(JWT_VARIABLE));
+        credential.tokenBlocking();
+
+        kit.addPolicy(null, List.of(TestkitKt.AUDIENCE), null);
+        userJwt = kit.mint(TestkitKt.USER, List.of(TestkitKt.AUDIENCE));
+        UserExchangerConfig config = new UserExchangerConfig();
+        config.setHost(kit.getUrl());
+        config.setExpectedIssuers(List.of(kit.getIssuer()));
+        users = new UserExchanger(config);
+        users.tokenForBlocking(userJwt);
+    }
+
+    @TearDown
+    public void tearDown() {
+        long exchanges = credential.stats().getExchanges();
+        long userExchanges = users.stats().getExchanges();
+        credential.close();
+        users.close();
+        if (exchanges != 1 || userExchanges != 1) {
+            throw new IllegalStateException("not a warm cache: " + exchanges + " exchanges for the credential, "
+                + userExchanges + " for the user (1 each expected)");
+        }
+    }
+
+    @Benchmark
+    public AccessToken credentialTokenBlocking() throws DbfedException {
+        return credential.tokenBlocking();
+    }
+
+    /** The same, the token's native handle freed at once rather than by the Cleaner after a GC. */
+    @Benchmark
+    public AccessToken credentialTokenBlockingClosed() throws DbfedException {
+        AccessToken token = credential.tokenBlocking();
+        token.close();
+        return token;
+    }
+
+    /** The floor of a call into the library: one that returns no native object (null here). */
+    @Benchmark
+    public String credentialAccountId() {
+        return credential.accountId();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SUSPEND_CALLS)
+    public AccessToken credentialTokenSuspend() {
+        return Loops.tokens(credential, SUSPEND_CALLS);
+    }
+
+    @Benchmark
+    public AccessToken credentialCachedToken() {
+        return credential.cachedToken();
+    }
+
+    @Benchmark
+    public AccessToken userTokenForBlocking() throws DbfedException {
+        return users.tokenForBlocking(userJwt);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SUSPEND_CALLS)
+    public AccessToken userTokenForSuspend() {
+        return Loops.tokensFor(users, userJwt, SUSPEND_CALLS);
+    }
+}

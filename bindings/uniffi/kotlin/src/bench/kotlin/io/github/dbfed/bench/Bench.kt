@@ -1,0 +1,89 @@
+package io.github.dbfed.bench
+
+import io.github.dbfed.Credential
+import io.github.dbfed.Source
+import io.github.dbfed.Testkit
+import kotlinx.coroutines.runBlocking
+import org.openjdk.jmh.results.RunResult
+import org.openjdk.jmh.runner.Runner
+import org.openjdk.jmh.runner.options.OptionsBuilder
+import org.openjdk.jmh.runner.options.TimeValue
+
+/**
+ * The JVM benchmark: one `dbfed-testkit serve` (started here, shared with JMH's forked JVMs), and
+ *
+ * - cached calls ([TokenBench], JMH): `credential.tokenBlocking()`, the suspend `token()`,
+ *   `cachedToken()`, and `UserExchanger.tokenForBlocking(jwt)` / `tokenFor(jwt)` for a hot user;
+ *   one fork, 3 warm-up iterations of 1 s, 7 measured iterations of 1 s; the best iteration
+ *   and JMH's mean with its 99.9 % interval;
+ * - token exchanges per 1,000 API calls ("get the token, call SCIM Me") from a cold start, the
+ *   credential made inside the count, with an `EnvVar` source; counted by the testkit.
+ *
+ * `smoke` (argument): one short iteration each and 20 API calls, to prove it works (numbers mean nothing).
+ * Run it through the pom's `bench` profile: see BENCHMARKS.md, section JVM.
+ */
+fun main(args: Array<String>) {
+    val smoke = "smoke" in args
+    val apiCalls = if (smoke) 20 else 1_000
+    val rows = mutableListOf<List<String>>()
+
+    val kit = Testkit
+    kit.reset()
+    Loops.setenv(TokenBench.JWT_VARIABLE, kit.servicePrincipalJwt())
+    val blocking = exchangesPerApiCalls(apiCalls) { credential ->
+        repeat(apiCalls) { check(kit.me(credential.tokenBlocking().authorizationHeader()).first == 200) }
+    }
+    val suspending = exchangesPerApiCalls(apiCalls) { credential ->
+        runBlocking {
+            repeat(apiCalls) { check(kit.me(credential.token().authorizationHeader()).first == 200) }
+        }
+    }
+
+    val options = OptionsBuilder()
+        .include(TokenBench::class.java.name + "\\.")
+        .forks(1)
+        .warmupIterations(if (smoke) 1 else 3)
+        .warmupTime(TimeValue.milliseconds(if (smoke) 100 else 1_000))
+        .measurementIterations(if (smoke) 1 else 7)
+        .measurementTime(TimeValue.milliseconds(if (smoke) 100 else 1_000))
+        .jvmArgsAppend("-Ddbfed.testkit.info=${kit.infoLine}")
+        .build()
+    val results = Runner(options).run().associateBy { it.params.benchmark.substringAfterLast('.') }
+
+    fun row(what: String, method: String, goal: String) {
+        val result = results.getValue(method)
+        rows += listOf(what, "%,.0f".format(best(result)), mean(result), goal)
+    }
+    row("`credential.tokenBlocking()`, cached", "credentialTokenBlocking", "≤ 1,000")
+    row("`tokenBlocking()` and `close()` of the token, cached", "credentialTokenBlockingClosed", "—")
+    row("`credential.accountId()` (a call returning null)", "credentialAccountId", "—")
+    row("`credential.token()` (suspend), cached", "credentialTokenSuspend", "≤ 5,000")
+    row("`credential.cachedToken()`", "credentialCachedToken", "≤ 1,000")
+    row("`users.tokenForBlocking(jwt)`, hot user", "userTokenForBlocking", "≤ 2,000")
+    row("`users.tokenFor(jwt)` (suspend), hot user", "userTokenForSuspend", "≤ 6,000")
+    rows += listOf("exchanges per $apiCalls API calls, `EnvVar`, cold start", "$blocking (blocking) / $suspending (suspend)", "—", "1")
+
+    val header = listOf("what", "best of ${if (smoke) 1 else 7}, ns", "mean ± 99.9 %, ns", "goal")
+    val widths = header.indices.map { i -> (rows + listOf(header)).maxOf { it[i].length } }
+    for (row in listOf(header, widths.map { "-".repeat(it) }) + rows) {
+        println("| " + row.mapIndexed { i, cell -> cell.padEnd(widths[i]) }.joinToString(" | ") + " |")
+    }
+    check(blocking == 1L && suspending == 1L) { "expected 1 exchange per $apiCalls API calls" }
+}
+
+/** Token exchanges the testkit counted while a credential was made and `use` made API calls with it. */
+private fun exchangesPerApiCalls(apiCalls: Int, use: (Credential) -> Unit): Long {
+    val before = Testkit.counters().getValue("exchanges")
+    Credential(Testkit.config(), Source.envVar(TokenBench.JWT_VARIABLE)).use(use)
+    return Testkit.counters().getValue("exchanges") - before
+}
+
+/** The best (lowest) iteration score, ns per call. */
+private fun best(result: RunResult): Double =
+    result.benchmarkResults.flatMap { it.iterationResults }.minOf { it.primaryResult.score }
+
+private fun mean(result: RunResult): String {
+    val primary = result.primaryResult
+    val error = primary.scoreError
+    return if (error.isNaN()) "%,.0f".format(primary.score) else "%,.0f ± %,.0f".format(primary.score, error)
+}
