@@ -265,6 +265,10 @@ export declare class UserExchanger {
    * (not a JWT, expired, unexpected issuer or audience), an `ExchangeError` for one Databricks refused.
    */
   tokenFor(jwt: string): Promise<AccessToken>
+  /** The user's cached token if it can be had without waiting (no I/O), else null. */
+  cachedTokenFor(jwt: string): AccessToken | null
+  /** `{ Authorization: 'Bearer <token>' }` for a request made as the user whose JWT is `jwt`. */
+  headersFor(jwt: string): Promise<{ Authorization: string }>
   /** Forgets the user's `token` if it is still the cached one (after an API answered 401 to it); returns whether it did. */
   invalidateTokenFor(jwt: string, token: AccessToken): boolean
   /** Counters of cached users, hits, misses, exchanges, failures, evictions and refusals. */
@@ -348,6 +352,10 @@ export declare class AzureOnBehalfOf {
    * `SourceError` for a token refused locally, an `ExchangeError` for one Entra refused.
    */
   tokenFor(jwt: string): Promise<AccessToken>
+  /** The user's cached token if it can be had without waiting (no I/O), else null. */
+  cachedTokenFor(jwt: string): AccessToken | null
+  /** `{ Authorization: 'Bearer <token>' }` for a request made as the user whose Entra access token is `jwt`. */
+  headersFor(jwt: string): Promise<{ Authorization: string }>
   /** Forgets the user's `token` if it is still the cached one (after an API answered 401 to it); returns whether it did. */
   invalidateTokenFor(jwt: string, token: AccessToken): boolean
   /** Counters of cached users, hits, misses, requests, failures, evictions and refusals. */

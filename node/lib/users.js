@@ -57,6 +57,29 @@ class UserTokens {
   }
 
   /**
+   * The user's cached token if it can be had without waiting (no I/O), else null.
+   * @param {string} jwt
+   * @returns {AccessToken | null}
+   */
+  cachedTokenFor(jwt) {
+    try {
+      return this.#native.cachedTokenFor(jwt);
+    } catch (error) {
+      throw lift(error);
+    }
+  }
+
+  /**
+   * `{ Authorization: 'Bearer <token>' }` for a request made as the user whose JWT is `jwt`.
+   * @param {string} jwt
+   * @returns {Promise<{ Authorization: string }>}
+   */
+  async headersFor(jwt) {
+    const token = await this.tokenFor(jwt);
+    return { Authorization: token.authorizationHeader() };
+  }
+
+  /**
    * Forgets the user's `token` if it is still the cached one (call it after an API answered 401
    * to it); returns whether it did.
    */

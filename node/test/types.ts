@@ -49,6 +49,8 @@ async function use(): Promise<void> {
   const userToken = await users.tokenFor('jwt');
   const userStats: UserStats = users.stats();
   users.invalidateTokenFor('jwt', userToken);
+  const userHeaders: { Authorization: string } = await users.headersFor('jwt');
+  const userCached: AccessToken | null = users.cachedTokenFor('jwt');
 
   const endpoints: Endpoints = await credential.endpoints();
   const origin: 'configured' | 'discovery_url' | 'host_metadata' | 'fallback' = endpoints.tokenEndpointOrigin;
@@ -84,7 +86,9 @@ async function use(): Promise<void> {
   const oboToken: AccessToken = await onBehalfOf.tokenFor('entra-token');
   const oboStats: UserStats = onBehalfOf.stats();
   const forgot: boolean = onBehalfOf.invalidateTokenFor('entra-token', oboToken);
-  void [origin, made, managed, azureFromEnv, azureToken, oboStats, forgot];
+  const oboHeaders: { Authorization: string } = await onBehalfOf.headersFor('entra-token');
+  const oboCached: AccessToken | null = onBehalfOf.cachedTokenFor('entra-token');
+  void [origin, made, managed, azureFromEnv, azureToken, oboStats, forgot, userHeaders, userCached, oboHeaders, oboCached];
 
   try {
     await credential.token();

@@ -99,6 +99,22 @@ test('invalidateTokenFor() forgets the user’s token once', async () => {
   assert.equal((await kit.counters()).exchanges, 2);
 });
 
+test('headersFor() and cachedTokenFor() act as the user, from the cache once there', async () => {
+  const users = exchanger();
+  const jwt = await kit.userJwt('dave@example.com');
+
+  assert.equal(users.cachedTokenFor(jwt), null);
+  const headers = await users.headersFor(jwt);
+  const cached = users.cachedTokenFor(jwt);
+
+  assert.deepEqual(Object.keys(headers), ['Authorization']);
+  const [status, me] = await kit.me(headers.Authorization);
+  assert.deepEqual([status, me.userName], [200, 'dave@example.com']);
+  assert.equal(headers.Authorization, `Bearer ${cached.token}`);
+  assert.equal((await kit.counters()).exchanges, 1);
+  await assert.rejects(users.headersFor('not a jwt'), SourceError);
+});
+
 test('a bad configuration is a ConfigError', () => {
   assert.throws(() => new UserExchanger({}), ConfigError);
   assert.throws(() => new UserExchanger({ host: kit.url, negativeCacheMs: -5 }), ConfigError);

@@ -2,11 +2,12 @@
 //! (a `Credential` for the service itself, no token exchange), `AzureOnBehalfOf` (per-user
 //! tokens) and `ClientSecret`, which keeps an Entra application's secret out of `toString()`.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::credential::Credential;
+use crate::credential::{Credential, authorization};
 use crate::error::DbfedError;
 use crate::options::{RetryPolicy, http_options, retry_policy};
 use crate::runtime;
@@ -361,6 +362,22 @@ impl AzureOnBehalfOf {
         }
         let users = self.inner.clone();
         runtime::block_on(async move { Ok(AccessToken::new(users.token_for(&user_token).await?)) })
+    }
+
+    /// `{"Authorization": "Bearer <token>"}` for a request made as the user of `userToken`.
+    pub async fn headers_for(
+        &self,
+        user_token: String,
+    ) -> Result<HashMap<String, String>, DbfedError> {
+        Ok(authorization(&*self.token_for(user_token).await?))
+    }
+
+    /// `headersFor(userToken)` for callers without coroutines (blocks like `tokenForBlocking()`).
+    pub fn headers_for_blocking(
+        &self,
+        user_token: String,
+    ) -> Result<HashMap<String, String>, DbfedError> {
+        Ok(authorization(&*self.token_for_blocking(user_token)?))
     }
 
     /// The user's cached token if it can be had without waiting (no I/O), else null.

@@ -252,6 +252,6 @@ impl Credential {
 }
 
 /// The request headers that carry `token`.
-fn authorization(token: &AccessToken) -> HashMap<String, String> {
+pub(crate) fn authorization(token: &AccessToken) -> HashMap<String, String> {
     HashMap::from([("Authorization".to_owned(), token.authorization_header())])
 }

@@ -1,9 +1,11 @@
 //! `UserExchanger`: acting for signed-in users, each user's own JWT exchanged for a Databricks
 //! token (account-wide federation) and cached per user.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::credential::authorization;
 use crate::error::DbfedError;
 use crate::options::{RetryPolicy, http_options, retry_policy};
 use crate::runtime;
@@ -155,6 +157,16 @@ impl UserExchanger {
         }
         let users = self.inner.clone();
         runtime::block_on(async move { Ok(AccessToken::new(users.token_for(&jwt).await?)) })
+    }
+
+    /// `{"Authorization": "Bearer <token>"}` for a request made as the user of `jwt`.
+    pub async fn headers_for(&self, jwt: String) -> Result<HashMap<String, String>, DbfedError> {
+        Ok(authorization(&*self.token_for(jwt).await?))
+    }
+
+    /// `headersFor(jwt)` for callers without coroutines (blocks like `tokenForBlocking()`).
+    pub fn headers_for_blocking(&self, jwt: String) -> Result<HashMap<String, String>, DbfedError> {
+        Ok(authorization(&*self.token_for_blocking(jwt)?))
     }
 
     /// The user's cached token if it can be had without waiting (no I/O), else null.

@@ -310,6 +310,9 @@ class AzureTest {
         onBehalfOf().use { users ->
             assertEquals(ALICE, userName(users.tokenFor(alice)))
             assertEquals(BOB, userName(users.tokenForBlocking(bob)))
+            val headers = users.headersForBlocking(bob)
+            assertEquals(mapOf("Authorization" to users.tokenForBlocking(bob).authorizationHeader()), headers)
+            assertEquals(headers, users.headersFor(bob))
         }
         val first = Testkit.entraRequests().getJSONObject(0)
         assertEquals("POST" to "/entra/$TENANT/oauth2/v2.0/token", first.getString("method") to first.getString("path"))

@@ -50,6 +50,21 @@ class UserExchangerTest {
     }
 
     @Test
+    fun `headersFor acts as the user, from the cache once there`() = runBlocking {
+        val dave = Testkit.mint("dave@example.com", listOf(AUDIENCE))
+        users().use { users ->
+            val headers = users.headersFor(dave)
+            val blocking = users.headersForBlocking(dave)
+            assertEquals(setOf("Authorization"), headers.keys)
+            assertEquals(200 to "dave@example.com", Testkit.me(headers.getValue("Authorization")))
+            assertEquals(headers, blocking)
+            assertEquals("Bearer ${users.cachedTokenFor(dave)?.token()}", blocking.getValue("Authorization"))
+            assertThrows<DbfedException.Source> { users.headersForBlocking("not-a-jwt") }
+        }
+        assertEquals(1, Testkit.counters()["exchanges"])
+    }
+
+    @Test
     fun `1,000 concurrent calls for one user cause one exchange`() = runBlocking {
         val alice = Testkit.mint(USER, listOf(AUDIENCE))
         Testkit.inject("path" to "/oidc/v1/token", "delay_ms" to 500)
