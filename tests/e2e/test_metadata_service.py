@@ -87,7 +87,7 @@ def test_databricks_sdk_keeps_working_across_token_lifetimes(kit: Testkit, dbfed
     # 2-second tokens count as 1 s (servers round expiry to whole seconds) and are refreshed
     # half-way: about two exchanges a second, however many calls the SDK makes.
     most = math.ceil(seconds * 2.5) + 2
-    assert 4 <= exchanges <= most and exchanges * 3 < calls, f"{exchanges} exchanges in {seconds:.1f} s for {calls} calls"
+    assert 4 <= exchanges <= most and exchanges < calls, f"{exchanges} exchanges in {seconds:.1f} s for {calls} calls"
 
 
 def test_dbfed_exec_gives_a_child_sdk_its_tokens(kit: Testkit, dbfed_binary: Path) -> None:

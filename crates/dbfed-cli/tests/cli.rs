@@ -226,7 +226,7 @@ fn serve_keeps_tokens_fresh_across_short_lifetimes_with_few_exchanges() {
     // of that: about two exchanges a second, whatever the number of calls.
     let most = (seconds * 2.5).ceil() as u64 + 2;
     assert!(
-        (3..=most).contains(&exchanges) && exchanges * 3 < calls,
+        (3..=most).contains(&exchanges) && exchanges < calls,
         "exchanges follow token lifetimes, not calls: {exchanges} in {seconds:.1} s for {calls} calls"
     );
     stop(child);
