@@ -25,9 +25,9 @@ impl From<dbfed::Endpoints> for Endpoints {
     fn from(endpoints: dbfed::Endpoints) -> Self {
         Endpoints {
             token_endpoint: endpoints.token_endpoint,
-            token_endpoint_origin: snake_case(&format!("{:?}", endpoints.token_endpoint_origin)),
+            token_endpoint_origin: endpoints.token_endpoint_origin.name().to_owned(),
             audience: endpoints.audience,
-            audience_origin: snake_case(&format!("{:?}", endpoints.audience_origin)),
+            audience_origin: endpoints.audience_origin.name().to_owned(),
         }
     }
 }
@@ -43,21 +43,4 @@ impl Endpoints {
             quoted(py, &self.audience_origin)?,
         ))
     }
-}
-
-/// `HostMetadata` → `host_metadata`: the name of a core enum variant (its `Debug` text) as the
-/// Python API gives it.
-fn snake_case(name: &str) -> String {
-    let mut snake = String::with_capacity(name.len() + 4);
-    for (index, letter) in name.chars().enumerate() {
-        if letter.is_ascii_uppercase() {
-            if index > 0 {
-                snake.push('_');
-            }
-            snake.push(letter.to_ascii_lowercase());
-        } else {
-            snake.push(letter);
-        }
-    }
-    snake
 }

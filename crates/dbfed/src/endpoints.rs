@@ -52,6 +52,32 @@ pub enum AudienceOrigin {
     TokenEndpoint,
 }
 
+impl EndpointOrigin {
+    /// The origin's name as the bindings give it: `configured`, `discovery_url`,
+    /// `host_metadata` or `fallback`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EndpointOrigin::Configured => "configured",
+            EndpointOrigin::DiscoveryUrl => "discovery_url",
+            EndpointOrigin::HostMetadata => "host_metadata",
+            EndpointOrigin::Fallback => "fallback",
+        }
+    }
+}
+
+impl AudienceOrigin {
+    /// The origin's name as the bindings give it: `configured`, `host_metadata`, `account_id`
+    /// or `token_endpoint`.
+    pub fn name(self) -> &'static str {
+        match self {
+            AudienceOrigin::Configured => "configured",
+            AudienceOrigin::HostMetadata => "host_metadata",
+            AudienceOrigin::AccountId => "account_id",
+            AudienceOrigin::TokenEndpoint => "token_endpoint",
+        }
+    }
+}
+
 /// What the credential was told about where to go.
 #[derive(Clone, Debug)]
 pub(crate) struct EndpointConfig {
