@@ -132,7 +132,8 @@ struct Control {
 struct State {
     current: ArcSwapOption<Entry>,
     fetch: Fetch,
-    runtime: Option<Handle>,
+    /// The runtime refreshes run on, and the process it belongs to (a forked child has none).
+    runtime: Option<(Handle, u32)>,
     control: Mutex<Control>,
     /// Mirrors `control.flight.is_some()`, so the refresh-ahead path can skip the mutex.
     flight_active: AtomicBool,
@@ -166,7 +167,7 @@ impl TokenCache {
             state: Arc::new(State {
                 current: ArcSwapOption::empty(),
                 fetch,
-                runtime,
+                runtime: runtime.map(|runtime| (runtime, std::process::id())),
                 control: Mutex::new(Control::default()),
                 flight_active: AtomicBool::new(false),
                 generation: AtomicU64::new(0),
@@ -341,8 +342,14 @@ impl State {
     fn start_flight(self: &Arc<Self>, control: &mut Control) -> Flight {
         let id = control.next_flight_id;
         control.next_flight_id += 1;
-        // The caller's runtime first: after a fork, the one remembered at build time is gone.
-        let runtime = match Handle::try_current().ok().or_else(|| self.runtime.clone()) {
+        // The runtime given at build time; the caller's when none was given, or after a fork
+        // (the parent's runtime has no threads in the child).
+        let given = self
+            .runtime
+            .as_ref()
+            .filter(|(_, pid)| *pid == std::process::id())
+            .map(|(runtime, _)| runtime.clone());
+        let runtime = match given.or_else(|| Handle::try_current().ok()) {
             Some(runtime) => runtime,
             None => {
                 let err = Error::config("dbfed needs a Tokio runtime to fetch tokens");
@@ -477,6 +484,36 @@ mod tests {
         let entry = Entry::new(AccessToken::new("t", "Bearer", secs(10), None));
         assert_eq!(entry.must_refresh_at - entry.token.obtained_at(), secs(9));
         assert!(entry.coarse_refresh_at < entry.coarse_must_refresh_at);
+    }
+
+    #[test]
+    fn fetches_run_on_the_runtime_given_at_build_not_the_callers() {
+        let given = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("given-runtime")
+            .enable_all()
+            .build()
+            .unwrap();
+        let fetch: Fetch = Arc::new(|| {
+            Box::pin(async {
+                let thread = std::thread::current().name().unwrap_or("").to_owned();
+                Ok(AccessToken::new(
+                    thread,
+                    "Bearer",
+                    Duration::from_secs(60),
+                    None,
+                ))
+            })
+        });
+        let cache = TokenCache::new(fetch, Some(given.handle().clone()));
+
+        let callers = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let token = callers.block_on(cache.get()).unwrap();
+
+        assert_eq!(token.token(), "given-runtime");
     }
 
     #[test]
