@@ -3,7 +3,7 @@
 
 /** Retry rules for token and discovery requests; a setting left out keeps its default. */
 export interface RetryOptions {
-  /** Attempts in all, the first included (default 4; 1 never retries). */
+  /** Attempts in all, the first included (default 5; 1 never retries). */
   maxAttempts?: number
   /** Upper bound of the first backoff, doubling at each retry. */
   initialBackoffMs?: number

@@ -1,5 +1,5 @@
 //! `AccessToken` and the counters of a credential and of a user exchanger: read-only views of
-//! the core's values. `node/lib/inspect.js` keeps the token out of `util.inspect`, `toString`
+//! the core's values. `node/lib/token.js` keeps the token out of `util.inspect`, `toString`
 //! and `JSON.stringify`.
 
 use napi::{Env, JsDate};
