@@ -206,6 +206,8 @@ class AccessToken:
     @property
     def expires_in(self) -> float:
         """Seconds until the token expires; 0.0 once it has."""
+    def authorization_header(self) -> str:
+        """The `Authorization` header value: `Bearer <token>`."""
 
 @final
 class Stats:

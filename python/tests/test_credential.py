@@ -102,6 +102,7 @@ def test_the_token_describes_itself(kit: Testkit) -> None:
     assert 3590 < lifetime < 3610
     assert 3590 < token.expires_in <= 3600
     assert credential.headers() == {"Authorization": f"Bearer {token.token}"}
+    assert token.authorization_header() == f"Bearer {token.token}"
 
 
 def test_tokens_are_cached_until_invalidated(kit: Testkit) -> None:

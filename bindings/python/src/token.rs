@@ -43,6 +43,11 @@ impl AccessToken {
         self.inner.remaining().as_secs_f64()
     }
 
+    /// The `Authorization` header value: `Bearer <token>`.
+    fn authorization_header(&self) -> String {
+        self.inner.authorization_header()
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let expires_at = self.expires_at(py)?.call_method0("isoformat")?;
         let scope = match self.inner.scope() {

@@ -46,7 +46,7 @@ class DatabricksAuth(httpx.Auth):
 
 
 def _authorized(request: httpx.Request, token: AccessToken) -> httpx.Request:
-    request.headers["Authorization"] = f"{token.token_type} {token.token}"
+    request.headers["Authorization"] = token.authorization_header()
     return request
 
 

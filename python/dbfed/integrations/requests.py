@@ -59,4 +59,4 @@ class _RetryOnce:
 
 
 def _authorize(request: PreparedRequest, token: AccessToken) -> None:
-    request.headers["Authorization"] = f"{token.token_type} {token.token}"
+    request.headers["Authorization"] = token.authorization_header()
