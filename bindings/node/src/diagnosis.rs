@@ -2,12 +2,10 @@
 //! and the core's mismatches as plain objects, which `node/lib/diagnosis.js` turns into
 //! `Mismatch` instances.
 
-use dbfed::{ACCEPTED_ALGORITHMS, Mismatch as CoreMismatch};
+use dbfed::Mismatch as CoreMismatch;
 use napi::bindgen_prelude::ToNapiValue;
-use napi::{Env, sys};
+use napi::sys;
 use napi_derive::napi;
-
-use crate::errors;
 
 /// The OIDC part of a Databricks federation policy, as an admin configured it.
 #[napi(object)]
@@ -59,71 +57,17 @@ pub struct Mismatch {
 }
 
 impl Mismatch {
-    /// The plain object of a core mismatch; `None` for a kind this addon does not know.
-    fn from_core(mismatch: &CoreMismatch) -> Option<Self> {
-        let mut converted = Mismatch {
-            kind: String::new(),
+    /// The plain object of a core mismatch.
+    fn from_core(mismatch: &CoreMismatch) -> Self {
+        Mismatch {
+            kind: mismatch.kind_name().to_owned(),
             message: mismatch.to_string(),
-            claim: None,
-            actual: Vec::new(),
-            expected: Vec::new(),
-            token_endpoint_trap: false,
-            at_ms: None,
-        };
-        let owned = |value: &Option<String>| value.iter().cloned().collect::<Vec<_>>();
-        let kind = match mismatch {
-            CoreMismatch::NotAJwt { .. } => "not_a_jwt",
-            CoreMismatch::UnsupportedAlgorithm { algorithm } => {
-                converted.claim = Some("alg".to_owned());
-                converted.actual = vec![algorithm.clone()];
-                converted.expected = ACCEPTED_ALGORITHMS.map(str::to_owned).to_vec();
-                "unsupported_algorithm"
-            }
-            CoreMismatch::WrongIssuer { actual, expected } => {
-                converted.claim = Some("iss".to_owned());
-                converted.actual = owned(actual);
-                converted.expected = vec![expected.clone()];
-                "wrong_issuer"
-            }
-            CoreMismatch::AudienceNotAccepted {
-                actual,
-                expected,
-                token_endpoint_trap,
-            } => {
-                converted.claim = Some("aud".to_owned());
-                converted.actual = actual.clone();
-                converted.expected = expected.clone();
-                converted.token_endpoint_trap = *token_endpoint_trap;
-                "audience_not_accepted"
-            }
-            CoreMismatch::WrongSubject {
-                claim,
-                actual,
-                expected,
-            } => {
-                converted.claim = Some(claim.clone());
-                converted.actual = owned(actual);
-                converted.expected = vec![expected.clone()];
-                "wrong_subject"
-            }
-            CoreMismatch::MissingSubjectClaim { claim } => {
-                converted.claim = Some(claim.clone());
-                "missing_subject_claim"
-            }
-            CoreMismatch::Expired { at } => {
-                converted.claim = Some("exp".to_owned());
-                converted.at_ms = Some(epoch_ms(*at));
-                "expired"
-            }
-            CoreMismatch::NotYetValid { from } => {
-                converted.claim = Some("nbf".to_owned());
-                converted.at_ms = Some(epoch_ms(*from));
-                "not_yet_valid"
-            }
-            _ => return None,
-        };
-        converted.kind = kind.to_owned();
-        Some(converted)
+            claim: mismatch.claim().map(str::to_owned),
+            actual: mismatch.actual(),
+            expected: mismatch.expected(),
+            token_endpoint_trap: mismatch.token_endpoint_trap(),
+            at_ms: mismatch.at().map(epoch_ms),
+        }
     }
 }
 
@@ -136,25 +80,12 @@ fn epoch_ms(at: std::time::SystemTime) -> f64 {
 }
 
 /// The core's mismatches, converted to an array of [`Mismatch`] objects when given to
-/// JavaScript; a kind this addon does not know is an error of the package's base class.
+/// JavaScript.
 pub struct Mismatches(pub(crate) Vec<CoreMismatch>);
 
 impl ToNapiValue for Mismatches {
     unsafe fn to_napi_value(env: sys::napi_env, found: Self) -> napi::Result<sys::napi_value> {
-        let mut converted = Vec::with_capacity(found.0.len());
-        for mismatch in &found.0 {
-            match Mismatch::from_core(mismatch) {
-                Some(object) => converted.push(object),
-                None => {
-                    return Err(errors::base(
-                        &Env::from_raw(env),
-                        format!(
-                            "a mismatch this version of the Node.js package does not know: {mismatch}"
-                        ),
-                    ));
-                }
-            }
-        }
+        let converted: Vec<Mismatch> = found.0.iter().map(Mismatch::from_core).collect();
         // SAFETY: `env` is the live environment the value is made in.
         unsafe { Vec::<Mismatch>::to_napi_value(env, converted) }
     }

@@ -45,20 +45,6 @@ pub(crate) fn config(env: &Env, message: impl Into<String>) -> napi::Error {
     )
 }
 
-/// An error of the package's base class (`DbfedError`, code `DBFED`) with `message`, for what
-/// the core gave that this addon does not know how to convert.
-pub(crate) fn base(env: &Env, message: impl Into<String>) -> napi::Error {
-    env.create_error(napi::Error::new(Status::GenericFailure, message.into()))
-        .and_then(|mut object| {
-            object.set("code", "DBFED")?;
-            Ok(object)
-        })
-        .map_or_else(
-            |failure| failure,
-            |object| napi::Error::from(object.to_unknown()),
-        )
-}
-
 fn build<'env>(env: &'env Env, err: &Error) -> napi::Result<Object<'env>> {
     let mut object = env.create_error(napi::Error::new(Status::GenericFailure, err.to_string()))?;
     let code = match err {

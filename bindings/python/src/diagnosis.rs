@@ -1,12 +1,11 @@
 //! Why a JWT would be refused: `dbfed.FederationPolicy`, `dbfed.diagnose` and the conversion of
 //! the core's mismatches into `dbfed.Mismatch` objects (defined in `dbfed._diagnosis`).
 
-use dbfed::{ACCEPTED_ALGORITHMS, Mismatch};
+use dbfed::Mismatch;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyAny, PyDict, PyList, PyModule, PyTuple};
 
-use crate::errors;
 use crate::repr::{call, keyword, quoted};
 
 /// The OIDC part of a Databricks federation policy, as an admin configured it: the required
@@ -121,63 +120,16 @@ fn to_python<'py>(py: Python<'py>, mismatch: &Mismatch) -> PyResult<Bound<'py, P
         })?
         .bind(py);
     let fields = PyDict::new(py);
-    let values = |values: &[String]| PyTuple::new(py, values);
-    let kind = match mismatch {
-        Mismatch::NotAJwt { .. } => "not_a_jwt",
-        Mismatch::UnsupportedAlgorithm { algorithm } => {
-            fields.set_item("claim", "alg")?;
-            fields.set_item("actual", (algorithm,))?;
-            fields.set_item("expected", PyTuple::new(py, ACCEPTED_ALGORITHMS)?)?;
-            "unsupported_algorithm"
-        }
-        Mismatch::WrongIssuer { actual, expected } => {
-            fields.set_item("claim", "iss")?;
-            fields.set_item("actual", values(actual.as_slice())?)?;
-            fields.set_item("expected", (expected,))?;
-            "wrong_issuer"
-        }
-        Mismatch::AudienceNotAccepted {
-            actual,
-            expected,
-            token_endpoint_trap,
-        } => {
-            fields.set_item("claim", "aud")?;
-            fields.set_item("actual", values(actual)?)?;
-            fields.set_item("expected", values(expected)?)?;
-            fields.set_item("token_endpoint_trap", token_endpoint_trap)?;
-            "audience_not_accepted"
-        }
-        Mismatch::WrongSubject {
-            claim,
-            actual,
-            expected,
-        } => {
-            fields.set_item("claim", claim)?;
-            fields.set_item("actual", values(actual.as_slice())?)?;
-            fields.set_item("expected", (expected,))?;
-            "wrong_subject"
-        }
-        Mismatch::MissingSubjectClaim { claim } => {
-            fields.set_item("claim", claim)?;
-            "missing_subject_claim"
-        }
-        Mismatch::Expired { at } => {
-            fields.set_item("claim", "exp")?;
-            fields.set_item("at", crate::datetime::utc(py, *at)?)?;
-            "expired"
-        }
-        Mismatch::NotYetValid { from } => {
-            fields.set_item("claim", "nbf")?;
-            fields.set_item("at", crate::datetime::utc(py, *from)?)?;
-            "not_yet_valid"
-        }
-        _ => {
-            return Err(errors::base_error(
-                py,
-                &format!("a mismatch this version of the Python package does not know: {mismatch}"),
-            ));
-        }
-    };
+    if let Some(claim) = mismatch.claim() {
+        fields.set_item("claim", claim)?;
+    }
+    fields.set_item("actual", PyTuple::new(py, mismatch.actual())?)?;
+    fields.set_item("expected", PyTuple::new(py, mismatch.expected())?)?;
+    fields.set_item("token_endpoint_trap", mismatch.token_endpoint_trap())?;
+    if let Some(at) = mismatch.at() {
+        fields.set_item("at", crate::datetime::utc(py, at)?)?;
+    }
+    let kind = mismatch.kind_name();
     let kind = module.getattr("MismatchKind")?.call1((kind,))?;
     module
         .getattr("Mismatch")?

@@ -3,8 +3,6 @@
 
 use std::time::SystemTime;
 
-use dbfed::ACCEPTED_ALGORITHMS;
-
 use crate::error::DbfedError;
 
 /// The OIDC part of a Databricks federation policy, as an admin configured it: the required
@@ -95,65 +93,15 @@ impl TryFrom<&dbfed::Mismatch> for Mismatch {
     type Error = DbfedError;
 
     fn try_from(mismatch: &dbfed::Mismatch) -> Result<Self, DbfedError> {
-        use dbfed::Mismatch as Core;
-        let mut converted = Mismatch {
-            kind: MismatchKind::NotAJwt,
-            message: mismatch.to_string(),
-            claim: None,
-            actual: Vec::new(),
-            expected: Vec::new(),
-            token_endpoint_trap: false,
-            at: None,
-        };
-        match mismatch {
-            Core::NotAJwt { .. } => {}
-            Core::UnsupportedAlgorithm { algorithm } => {
-                converted.kind = MismatchKind::UnsupportedAlgorithm;
-                converted.claim = Some("alg".into());
-                converted.actual = vec![algorithm.clone()];
-                converted.expected = ACCEPTED_ALGORITHMS.map(str::to_owned).to_vec();
-            }
-            Core::WrongIssuer { actual, expected } => {
-                converted.kind = MismatchKind::WrongIssuer;
-                converted.claim = Some("iss".into());
-                converted.actual = actual.iter().cloned().collect();
-                converted.expected = vec![expected.clone()];
-            }
-            Core::AudienceNotAccepted {
-                actual,
-                expected,
-                token_endpoint_trap,
-            } => {
-                converted.kind = MismatchKind::AudienceNotAccepted;
-                converted.claim = Some("aud".into());
-                converted.actual = actual.clone();
-                converted.expected = expected.clone();
-                converted.token_endpoint_trap = *token_endpoint_trap;
-            }
-            Core::WrongSubject {
-                claim,
-                actual,
-                expected,
-            } => {
-                converted.kind = MismatchKind::WrongSubject;
-                converted.claim = Some(claim.clone());
-                converted.actual = actual.iter().cloned().collect();
-                converted.expected = vec![expected.clone()];
-            }
-            Core::MissingSubjectClaim { claim } => {
-                converted.kind = MismatchKind::MissingSubjectClaim;
-                converted.claim = Some(claim.clone());
-            }
-            Core::Expired { at } => {
-                converted.kind = MismatchKind::Expired;
-                converted.claim = Some("exp".into());
-                converted.at = Some(*at);
-            }
-            Core::NotYetValid { from } => {
-                converted.kind = MismatchKind::NotYetValid;
-                converted.claim = Some("nbf".into());
-                converted.at = Some(*from);
-            }
+        let kind = match mismatch.kind_name() {
+            "not_a_jwt" => MismatchKind::NotAJwt,
+            "unsupported_algorithm" => MismatchKind::UnsupportedAlgorithm,
+            "wrong_issuer" => MismatchKind::WrongIssuer,
+            "audience_not_accepted" => MismatchKind::AudienceNotAccepted,
+            "wrong_subject" => MismatchKind::WrongSubject,
+            "missing_subject_claim" => MismatchKind::MissingSubjectClaim,
+            "expired" => MismatchKind::Expired,
+            "not_yet_valid" => MismatchKind::NotYetValid,
             _ => {
                 return Err(DbfedError::Internal {
                     reason: format!(
@@ -161,8 +109,16 @@ impl TryFrom<&dbfed::Mismatch> for Mismatch {
                     ),
                 });
             }
-        }
-        Ok(converted)
+        };
+        Ok(Mismatch {
+            kind,
+            message: mismatch.to_string(),
+            claim: mismatch.claim().map(str::to_owned),
+            actual: mismatch.actual(),
+            expected: mismatch.expected(),
+            token_endpoint_trap: mismatch.token_endpoint_trap(),
+            at: mismatch.at(),
+        })
     }
 }
 

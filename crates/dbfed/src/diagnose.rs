@@ -124,6 +124,87 @@ pub enum Mismatch {
     },
 }
 
+/// The same facts for every kind, as the bindings give them.
+impl Mismatch {
+    /// The kind's name: `not_a_jwt`, `unsupported_algorithm`, `wrong_issuer`,
+    /// `audience_not_accepted`, `wrong_subject`, `missing_subject_claim`, `expired` or
+    /// `not_yet_valid`.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Mismatch::NotAJwt { .. } => "not_a_jwt",
+            Mismatch::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
+            Mismatch::WrongIssuer { .. } => "wrong_issuer",
+            Mismatch::AudienceNotAccepted { .. } => "audience_not_accepted",
+            Mismatch::WrongSubject { .. } => "wrong_subject",
+            Mismatch::MissingSubjectClaim { .. } => "missing_subject_claim",
+            Mismatch::Expired { .. } => "expired",
+            Mismatch::NotYetValid { .. } => "not_yet_valid",
+        }
+    }
+
+    /// The header field or claim it is about (`alg`, `iss`, `aud`, the subject claim, `exp`,
+    /// `nbf`); none for a text that is not a JWT.
+    pub fn claim(&self) -> Option<&str> {
+        match self {
+            Mismatch::NotAJwt { .. } => None,
+            Mismatch::UnsupportedAlgorithm { .. } => Some("alg"),
+            Mismatch::WrongIssuer { .. } => Some("iss"),
+            Mismatch::AudienceNotAccepted { .. } => Some("aud"),
+            Mismatch::WrongSubject { claim, .. } | Mismatch::MissingSubjectClaim { claim } => {
+                Some(claim)
+            }
+            Mismatch::Expired { .. } => Some("exp"),
+            Mismatch::NotYetValid { .. } => Some("nbf"),
+        }
+    }
+
+    /// What the JWT has there (empty when it has nothing, or the kind compares no values).
+    pub fn actual(&self) -> Vec<String> {
+        match self {
+            Mismatch::UnsupportedAlgorithm { algorithm } => vec![algorithm.clone()],
+            Mismatch::WrongIssuer { actual, .. } | Mismatch::WrongSubject { actual, .. } => {
+                actual.iter().cloned().collect()
+            }
+            Mismatch::AudienceNotAccepted { actual, .. } => actual.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// What the policy (or Databricks) accepts there (empty when the kind compares no values).
+    pub fn expected(&self) -> Vec<String> {
+        match self {
+            Mismatch::UnsupportedAlgorithm { .. } => {
+                ACCEPTED_ALGORITHMS.map(str::to_owned).to_vec()
+            }
+            Mismatch::WrongIssuer { expected, .. } | Mismatch::WrongSubject { expected, .. } => {
+                vec![expected.clone()]
+            }
+            Mismatch::AudienceNotAccepted { expected, .. } => expected.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// For an audience not accepted: whether it is the token-endpoint trap.
+    pub fn token_endpoint_trap(&self) -> bool {
+        matches!(
+            self,
+            Mismatch::AudienceNotAccepted {
+                token_endpoint_trap: true,
+                ..
+            }
+        )
+    }
+
+    /// For `expired` and `not_yet_valid`: the JWT's `exp` or `nbf`.
+    pub fn at(&self) -> Option<SystemTime> {
+        match self {
+            Mismatch::Expired { at } => Some(*at),
+            Mismatch::NotYetValid { from } => Some(*from),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -332,6 +413,37 @@ mod tests {
     fn sp_policy() -> FederationPolicy {
         FederationPolicy::new("https://token.actions.githubusercontent.com")
             .subject("repo:acme/etl:environment:prod")
+    }
+
+    #[test]
+    fn every_kind_gives_the_same_facts_to_the_bindings() {
+        let audience = Mismatch::AudienceNotAccepted {
+            actual: vec!["https://x/oidc/v1/token".into()],
+            expected: vec!["acc".into()],
+            token_endpoint_trap: true,
+        };
+        assert_eq!(audience.kind_name(), "audience_not_accepted");
+        assert_eq!(audience.claim(), Some("aud"));
+        assert_eq!(audience.actual(), ["https://x/oidc/v1/token"]);
+        assert_eq!(audience.expected(), ["acc"]);
+        assert!(audience.token_endpoint_trap());
+        let algorithm = Mismatch::UnsupportedAlgorithm {
+            algorithm: "HS256".into(),
+        };
+        assert_eq!(algorithm.expected(), ACCEPTED_ALGORITHMS);
+        let issuer = Mismatch::WrongIssuer {
+            actual: None,
+            expected: "https://idp".into(),
+        };
+        assert!(issuer.actual().is_empty());
+        let expired = Mismatch::Expired { at: UNIX_EPOCH };
+        assert_eq!(
+            (expired.claim(), expired.at()),
+            (Some("exp"), Some(UNIX_EPOCH))
+        );
+        let garbage = Mismatch::NotAJwt { reason: "x".into() };
+        assert_eq!((garbage.kind_name(), garbage.claim()), ("not_a_jwt", None));
+        assert!(garbage.actual().is_empty() && garbage.expected().is_empty());
     }
 
     #[test]
