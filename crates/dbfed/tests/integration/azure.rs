@@ -13,7 +13,7 @@ use dbfed::{
 };
 use dbfed_testkit::{
     APP_SERVICE_IDENTITY_HEADER, EntraApp, EntraUserToken, Fault, FederatedCredential,
-    ManagedIdentity, MintRequest, Testkit,
+    GITHUB_REQUEST_TOKEN, ManagedIdentity, MintRequest, Testkit,
 };
 
 use crate::common::*;
@@ -147,6 +147,48 @@ async fn the_github_to_entra_path_fetches_a_fresh_github_jwt_for_every_entra_ref
         field(&request.form, "client_assertion_type")
             == Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
     }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_github_actions_source_entra_never_gets_a_stale_github_jwt() {
+    let _lock = ENV_LOCK.lock().await;
+    let kit = entra_testkit();
+    kit.update_settings(|settings| {
+        settings.token_lifetime = Duration::from_secs(2);
+        settings.ci_token_lifetime = Duration::from_secs(3);
+        settings.ci_subject = FEDERATED_SUBJECT.into();
+    });
+    let request_url = format!("{}/ci/github/token?api-version=2.0", kit.url());
+    let _env = EnvVars::set(&[
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", Some(&request_url)),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", Some(GITHUB_REQUEST_TOKEN)),
+    ]);
+    let credential = azure(&kit)
+        .client_assertion(source::GitHubActions::new())
+        .build()
+        .unwrap();
+
+    let until = Instant::now() + Duration::from_secs(6);
+    while Instant::now() < until {
+        let token = credential.token().await.unwrap();
+        assert!(!token.is_expired(), "a caller saw an expired token");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+
+    // The fake Entra refuses an expired assertion: no failure means none was sent.
+    assert_eq!(credential.stats().failures, 0, "{:?}", credential.stats());
+    let requests = kit.entra_requests();
+    let assertions: HashSet<&str> = requests
+        .iter()
+        .filter_map(|request| field(&request.form, "client_assertion"))
+        .collect();
+    let fetched = kit.counters().ci_token_requests;
+    assert!(requests.len() >= 4, "2-second Entra tokens over 6 s");
+    assert!(
+        fetched >= 2 && assertions.len() as u64 == fetched,
+        "GitHub JWTs are renewed as they age ({fetched} fetched, {} sent)",
+        assertions.len()
+    );
 }
 
 #[tokio::test]
