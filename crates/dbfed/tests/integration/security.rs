@@ -1,6 +1,7 @@
 //! Refusing unsafe URLs, redirects and oversized bodies; no token in any Debug output.
 
-use dbfed::{Credential, Error, source::Fixed};
+use dbfed::source::{self, ClientAuth, Fixed};
+use dbfed::{AzureOnBehalfOf, Credential, Error, Secret, UserExchanger};
 use dbfed_testkit::Fault;
 
 use crate::common::*;
@@ -101,6 +102,56 @@ async fn debug_output_of_every_public_type_shows_no_token_or_jwt() {
     let signature = jwt.rsplit('.').next().unwrap();
     for text in shown {
         assert!(!text.contains(token.token()), "token shown in {text}");
+        assert!(!text.contains(signature), "JWT shown in {text}");
+    }
+
+    // Types configured with secrets: the secret (here the token's text) never shows.
+    let users = UserExchanger::builder()
+        .workspace(kit.url())
+        .build()
+        .unwrap();
+    users.token_for(&jwt).await.unwrap_err(); // a user cached, then refused
+    let secret_of = || Secret::new(token.token());
+    let with_secrets = [
+        format!("{users:?}"),
+        format!(
+            "{:?}",
+            Credential::azure()
+                .tenant_id("t")
+                .client_id("c")
+                .client_secret(secret_of())
+                .build()
+                .unwrap()
+        ),
+        format!(
+            "{:?}",
+            Credential::azure()
+                .managed_identity()
+                .identity_endpoint("http://127.0.0.1:1/msi/token", secret_of())
+                .build()
+                .unwrap()
+        ),
+        format!(
+            "{:?}",
+            AzureOnBehalfOf::builder()
+                .tenant_id("t")
+                .client_id("c")
+                .client_secret(secret_of())
+                .build()
+                .unwrap()
+        ),
+        format!(
+            "{:?}",
+            source::OidcClientCredentials::new(
+                "https://idp",
+                "c",
+                ClientAuth::SecretPost(secret_of())
+            )
+        ),
+        format!("{:?}", ClientAuth::SecretBasic(secret_of())),
+    ];
+    for text in with_secrets {
+        assert!(!text.contains(token.token()), "secret shown in {text}");
         assert!(!text.contains(signature), "JWT shown in {text}");
     }
 }
