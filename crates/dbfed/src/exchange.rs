@@ -1,5 +1,6 @@
 //! The RFC 8693 token exchange: the form sent, the answer read, and server errors in words.
 
+use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
@@ -71,20 +72,39 @@ pub(crate) async fn post_token_request(
     fallback_lifetime: Duration,
 ) -> Result<AccessToken> {
     let endpoint = display_url(url);
-    let response = retry
-        .run(what, || async {
+    let (sent_at, response) =
+        send_with_retries(retry, what, &endpoint, || http.post_form(url, form, &[])).await?;
+    parse_token_response(&endpoint, &response, sent_at, fallback_lifetime)
+}
+
+/// Sends a request to `endpoint` (as shown in messages) with retries until it succeeds; a
+/// final refusal is [`rejection`] of the server's answer. Returns when the successful attempt
+/// was sent, and its response.
+pub(crate) async fn send_with_retries<F, Fut>(
+    retry: &RetryPolicy,
+    what: &str,
+    endpoint: &str,
+    mut send: F,
+) -> Result<(Instant, HttpResponse)>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<HttpResponse>>,
+{
+    retry
+        .run(what, || {
             let sent_at = Instant::now();
-            let response = http.post_form(url, form, &[]).await?;
-            tracing::debug!(endpoint, status = response.status, "{what} answered");
-            if response.is_success() {
-                Ok((sent_at, response))
-            } else {
-                Err(rejection(&endpoint, &response))
+            let response = send();
+            async move {
+                let response = response.await?;
+                tracing::debug!(endpoint, status = response.status, "{what} answered");
+                if response.is_success() {
+                    Ok((sent_at, response))
+                } else {
+                    Err(rejection(endpoint, &response))
+                }
             }
         })
-        .await?;
-    let (sent_at, response) = response;
-    parse_token_response(&endpoint, &response, sent_at, fallback_lifetime)
+        .await
 }
 
 /// A successful token response (RFC 6749 §5.1), lenient where servers differ.

@@ -5,13 +5,11 @@
 //! `X-IDENTITY-HEADER: $IDENTITY_HEADER`. Both are plain http to the machine itself or a
 //! link-local address, which is allowed for them alone.
 
-use std::time::Instant;
-
 use url::{Host, Url};
 
 use super::ASSUMED_LIFETIME;
 use crate::error::{Error, Result};
-use crate::exchange::{parse_token_response, rejection};
+use crate::exchange::{parse_token_response, send_with_retries};
 use crate::http::{HttpClient, display_url, metadata_service_url, secure_url};
 use crate::retry::RetryPolicy;
 use crate::token::{AccessToken, Secret};
@@ -61,11 +59,13 @@ pub(crate) async fn managed_identity_token(
     resource: &str,
     client_id: Option<&str>,
 ) -> Result<AccessToken> {
-    let (mut url, api_version, service) = match endpoint {
-        ManagedIdentityEndpoint::Imds(url) => (url.clone(), IMDS_API_VERSION, "IMDS"),
-        ManagedIdentityEndpoint::AppService { url, .. } => {
-            (url.clone(), APP_SERVICE_API_VERSION, "identity endpoint")
-        }
+    let (mut url, api_version, what) = match endpoint {
+        ManagedIdentityEndpoint::Imds(url) => (url.clone(), IMDS_API_VERSION, "IMDS token request"),
+        ManagedIdentityEndpoint::AppService { url, .. } => (
+            url.clone(),
+            APP_SERVICE_API_VERSION,
+            "identity endpoint token request",
+        ),
     };
     {
         let mut query = url.query_pairs_mut();
@@ -77,26 +77,15 @@ pub(crate) async fn managed_identity_token(
         }
     }
     let shown = display_url(&url);
-    let response = retry
-        .run("managed identity token request", || async {
-            let sent_at = Instant::now();
-            let identity = match endpoint {
-                ManagedIdentityEndpoint::Imds(_) => ("Metadata", "true"),
-                ManagedIdentityEndpoint::AppService { header, .. } => {
-                    ("X-IDENTITY-HEADER", header.expose())
-                }
-            };
-            let headers = [identity, ("Accept", "application/json")];
-            let response = http.get(&url, &headers).await?;
-            tracing::debug!(endpoint = %shown, status = response.status, "{service} answered");
-            if response.is_success() {
-                Ok((sent_at, response))
-            } else {
-                Err(rejection(&shown, &response))
-            }
-        })
-        .await?;
-    let (sent_at, response) = response;
+    let identity = match endpoint {
+        ManagedIdentityEndpoint::Imds(_) => ("Metadata", "true"),
+        ManagedIdentityEndpoint::AppService { header, .. } => {
+            ("X-IDENTITY-HEADER", header.expose())
+        }
+    };
+    let headers = [identity, ("Accept", "application/json")];
+    let (sent_at, response) =
+        send_with_retries(retry, what, &shown, || http.get(&url, &headers)).await?;
     parse_token_response(&shown, &response, sent_at, ASSUMED_LIFETIME)
 }
 

@@ -14,7 +14,7 @@ use url::Url;
 
 use crate::cache::TokenCache;
 use crate::error::{Error, Result};
-use crate::exchange::rejection;
+use crate::exchange::send_with_retries;
 use crate::http::{HttpResponse, display_url};
 use crate::retry::RetryPolicy;
 use crate::token::{AccessToken, SubjectToken};
@@ -101,28 +101,17 @@ where
     Fut: Future<Output = Result<HttpResponse>>,
 {
     let endpoint = display_url(url);
-    let result = retry
-        .run(source, || {
-            let response = request();
-            let endpoint = &endpoint;
-            async move {
-                let response = response.await?;
-                if response.is_success() {
-                    Ok(response)
-                } else {
-                    Err(rejection(endpoint, &response))
-                }
-            }
+    let result = send_with_retries(retry, source, &endpoint, &mut request).await;
+    result
+        .map(|(_, response)| response)
+        .map_err(|err| match err {
+            Error::Config { .. } | Error::Source { .. } => err,
+            other => Error::Source {
+                source_name: source.to_owned(),
+                message: format!("cannot get a JWT: {other}"),
+                cause: Some(Arc::new(other)),
+            },
         })
-        .await;
-    result.map_err(|err| match err {
-        Error::Config { .. } | Error::Source { .. } => err,
-        other => Error::Source {
-            source_name: source.to_owned(),
-            message: format!("cannot get a JWT: {other}"),
-            cause: Some(Arc::new(other)),
-        },
-    })
 }
 
 /// The JWT in the JSON field `field` of `response`.
