@@ -8,7 +8,7 @@ use pyo3::types::PyType;
 
 use crate::credential::Credential;
 use crate::errors::{self, config_error};
-use crate::options::{RetryPolicy, http_options};
+use crate::options::{RetryPolicy, http_options, retry_policy};
 use crate::repr::{call, keyword};
 use crate::sources::Source;
 use crate::users::{CacheOptions, UserTokens, Users, with_cache_options};
@@ -223,9 +223,7 @@ impl Common<'_, '_> {
             self.request_timeout,
             self.ca_bundle,
         )?);
-        if let Some(retry) = self.retry {
-            builder = builder.retry_policy(retry.get().inner.clone());
-        }
+        builder = builder.retry_policy(retry_policy(self.retry));
         let inner = builder.build().map_err(|err| errors::to_py_err(py, &err))?;
         Ok(PyClassInitializer::from(Credential::wrap(inner, repr)).add_subclass(AzureCredential))
     }
@@ -319,9 +317,7 @@ impl AzureOnBehalfOf {
             request_timeout,
             ca_bundle,
         )?);
-        if let Some(retry) = retry {
-            builder = builder.retry_policy(retry.get().inner.clone());
-        }
+        builder = builder.retry_policy(retry_policy(retry));
         let users = builder.build().map_err(|err| errors::to_py_err(py, &err))?;
         let base = UserTokens::new(Users::OnBehalfOf(users), call("AzureOnBehalfOf", &shown));
         Ok(PyClassInitializer::from(base).add_subclass(AzureOnBehalfOf))

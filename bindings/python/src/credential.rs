@@ -11,7 +11,7 @@ use crate::coroutine::coroutine;
 use crate::diagnosis::{FederationPolicy, mismatches};
 use crate::endpoints::Endpoints;
 use crate::errors::{self, config_error};
-use crate::options::{RetryPolicy, http_options};
+use crate::options::{RetryPolicy, http_options, retry_policy};
 use crate::repr::{call, keyword, quoted};
 use crate::runtime;
 use crate::sources::Source;
@@ -145,9 +145,7 @@ impl Credential {
             request_timeout,
             ca_bundle,
         )?);
-        if let Some(retry) = retry {
-            builder = builder.retry_policy(retry.get().inner.clone());
-        }
+        builder = builder.retry_policy(retry_policy(retry));
         let inner = builder.build().map_err(|err| errors::to_py_err(py, &err))?;
         shown.push(("source", source.repr()?.to_string()));
         let fields: Vec<String> = shown
@@ -178,9 +176,7 @@ impl Credential {
     ) -> PyResult<Self> {
         let to_py_err = |err: dbfed::Error| errors::to_py_err(py, &err);
         let http = http_options(py, connect_timeout, request_timeout, ca_bundle)?;
-        let retry = retry.map_or_else(dbfed::RetryPolicy::default, |retry| {
-            retry.get().inner.clone()
-        });
+        let retry = retry_policy(retry);
         let inner = dbfed::config::credential_with(&dbfed::config::Env::process(), http, retry)
             .map_err(to_py_err)?;
         let mut shown = Vec::new();

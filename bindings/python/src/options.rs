@@ -40,6 +40,13 @@ pub(crate) fn http_options(
     Ok(http)
 }
 
+/// The core's retry rules of an optional `retry` argument (the default rules without one).
+pub(crate) fn retry_policy(retry: Option<&Bound<'_, RetryPolicy>>) -> dbfed::RetryPolicy {
+    retry.map_or_else(dbfed::RetryPolicy::default, |retry| {
+        retry.get().inner.clone()
+    })
+}
+
 /// Retry rules for token and discovery requests. Retried: HTTP 429, 502, 503, 504, connection
 /// errors and timeouts, with full-jitter exponential backoff that honours `Retry-After`.
 /// Durations are in seconds; an argument left out keeps its default.

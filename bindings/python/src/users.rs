@@ -12,7 +12,7 @@ use pyo3::types::{PyAny, PyCFunction, PyDict};
 
 use crate::coroutine::coroutine;
 use crate::errors::{self, config_error};
-use crate::options::{RetryPolicy, http_options};
+use crate::options::{RetryPolicy, http_options, retry_policy};
 use crate::repr::{call, keyword, quoted};
 use crate::runtime;
 use crate::token::AccessToken;
@@ -313,9 +313,7 @@ impl UserExchanger {
             request_timeout,
             ca_bundle,
         )?);
-        if let Some(retry) = retry {
-            builder = builder.retry_policy(retry.get().inner.clone());
-        }
+        builder = builder.retry_policy(retry_policy(retry));
         let users = builder.build().map_err(|err| errors::to_py_err(py, &err))?;
         let base = UserTokens::new(Users::Exchanger(users), call("UserExchanger", &shown));
         Ok(PyClassInitializer::from(base).add_subclass(UserExchanger))

@@ -12,7 +12,7 @@ use pyo3::pyclass_init::PyClassInitializer;
 
 use super::Source;
 use crate::errors::config_error;
-use crate::options::{RetryPolicy, http_options};
+use crate::options::{RetryPolicy, http_options, retry_policy};
 use crate::repr::{call, keyword, quoted};
 
 /// GitHub Actions: the job's OIDC ID token (the job needs `permissions: id-token: write`),
@@ -51,9 +51,7 @@ impl GitHubActions {
         if let Some(audience) = audience {
             core = core.audience(audience);
         }
-        if let Some(retry) = retry {
-            core = core.retry_policy(retry.get().inner.clone());
-        }
+        core = core.retry_policy(retry_policy(retry));
         Ok(Source::init(
             GitHubActions,
             core,
@@ -104,9 +102,7 @@ impl AzureDevOps {
         if let Some(id) = service_connection {
             core = core.service_connection(id);
         }
-        if let Some(retry) = retry {
-            core = core.retry_policy(retry.get().inner.clone());
-        }
+        core = core.retry_policy(retry_policy(retry));
         Ok(Source::init(AzureDevOps, core, call("AzureDevOps", &shown)))
     }
 }
@@ -147,9 +143,7 @@ impl GcpMetadata {
         if let Some(host) = host {
             core = core.host(host);
         }
-        if let Some(retry) = retry {
-            core = core.retry_policy(retry.get().inner.clone());
-        }
+        core = core.retry_policy(retry_policy(retry));
         Ok(Source::init(GcpMetadata, core, call("GcpMetadata", &shown)))
     }
 }
@@ -262,9 +256,7 @@ impl OidcClientCredentials {
         if let Some(name) = audience_parameter {
             core = core.audience_parameter(name);
         }
-        if let Some(retry) = retry {
-            core = core.retry_policy(retry.get().inner.clone());
-        }
+        core = core.retry_policy(retry_policy(retry));
         Ok(Source::init(
             OidcClientCredentials,
             core,
