@@ -575,6 +575,15 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_token_valid_for_ever_is_cached_without_overflow() {
+        let calls = Arc::new(AtomicU32::new(0));
+        let cache = TokenCache::new(counting_fetch(Duration::MAX, calls.clone()), None);
+        let first = cache.get().await.unwrap();
+        assert!(cache.get().await.unwrap().same_as(&first));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn invalidate_discards_a_late_result() {
         let calls = Arc::new(AtomicU32::new(0));
         let cache = TokenCache::new(counting_fetch(Duration::from_secs(60), calls.clone()), None);

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use futures::future::BoxFuture;
 use tokio::runtime::Handle;
 
+use crate::time;
 use crate::cache::{Stats, TokenCache};
 use crate::endpoints::Endpoints;
 use crate::error::{Error, Result};
@@ -185,13 +186,13 @@ impl Exchanger {
             "subject token"
         );
         if let Some(expires_at) = claims.expires_at()
-            && expires_at + SUBJECT_EXPIRY_LEEWAY < SystemTime::now()
+            && time::wall_after(expires_at, SUBJECT_EXPIRY_LEEWAY) < SystemTime::now()
         {
             return Err(Error::source(
                 self.source.name(),
                 format!(
                     "the subject JWT expired at {} (iss {:?}, sub {:?}); the source must supply a fresh one",
-                    httpdate::fmt_http_date(expires_at),
+                    time::http_date(expires_at),
                     claims.iss.unwrap_or_default(),
                     claims.sub.unwrap_or_default(),
                 ),

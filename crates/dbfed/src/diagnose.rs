@@ -2,13 +2,14 @@
 //! with a federation policy, every mismatch in plain words.
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::credential::Credential;
 use crate::error::Result;
+use crate::time;
 
 /// The signing algorithms Databricks accepts for subject tokens.
 pub const ACCEPTED_ALGORITHMS: [&str; 2] = ["RS256", "ES256"];
@@ -255,10 +256,10 @@ impl fmt::Display for Mismatch {
                 "the JWT has no {claim} claim, which the policy uses as the Databricks user name"
             ),
             Mismatch::Expired { at } => {
-                write!(f, "expired at {}", httpdate::fmt_http_date(*at))
+                write!(f, "expired at {}", time::http_date(*at))
             }
             Mismatch::NotYetValid { from } => {
-                write!(f, "not valid before {}", httpdate::fmt_http_date(*from))
+                write!(f, "not valid before {}", time::http_date(*from))
             }
         }
     }
@@ -351,16 +352,16 @@ pub fn diagnose(jwt: &str, policy: &FederationPolicy, account_id: Option<&str>) 
     let time = |name: &str| {
         claims
             .get(name)
-            .and_then(Value::as_u64)
-            .map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
+            .and_then(time::numeric_date)
+            .map(time::from_unix_seconds)
     };
     if let Some(exp) = time("exp")
-        && exp + CLOCK_SKEW < now
+        && time::wall_after(exp, CLOCK_SKEW) < now
     {
         mismatches.push(Mismatch::Expired { at: exp });
     }
     if let Some(nbf) = time("nbf")
-        && nbf > now + CLOCK_SKEW
+        && nbf > time::wall_after(now, CLOCK_SKEW)
     {
         mismatches.push(Mismatch::NotYetValid { from: nbf });
     }
@@ -381,6 +382,8 @@ impl Credential {
 mod tests {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    use std::time::UNIX_EPOCH;
 
     use super::*;
 

@@ -1,7 +1,7 @@
 //! The RFC 8693 token exchange: the form sent, the answer read, and server errors in words.
 
 use std::future::Future;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use url::Url;
@@ -9,6 +9,7 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, HttpResponse, display_url};
 use crate::retry::RetryPolicy;
+use crate::time;
 use crate::token::{AccessToken, SubjectToken};
 
 /// `grant_type` of a token exchange (RFC 8693 §2.1).
@@ -48,7 +49,8 @@ pub(crate) async fn exchange(
         .subject_token
         .claims()
         .and_then(|claims| claims.expires_at())
-        .and_then(|exp| exp.duration_since(SystemTime::now()).ok())
+        .map(time::until)
+        .filter(|left| !left.is_zero())
         .unwrap_or(DEFAULT_LIFETIME);
     post_token_request(
         http,
@@ -275,19 +277,15 @@ pub(crate) fn parse_token_response(
     let lifetime = match (&parsed.expires_in, &parsed.expires_on) {
         (Some(expires_in), _) => {
             let seconds = number("expires_in", expires_in)?;
-            seconds_to_duration(seconds)
+            time::positive_seconds(seconds)
                 .map(without_rounding)
                 .ok_or_else(|| malformed(format!("expires_in {seconds} is not a duration")))?
         }
         (None, Some(expires_on)) => {
             let at = number("expires_on", expires_on)?;
-            let now = SystemTime::now()
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_secs_f64();
             // An absolute time: counted from when the request was sent, it ends at `at`.
-            seconds_to_duration(at - now)
-                .map(|left| left + sent_at.elapsed())
+            time::positive_seconds(at - time::unix_now_seconds())
+                .map(|left| time::capped(left.saturating_add(sent_at.elapsed())))
                 .ok_or_else(|| malformed(format!("expires_on {at} is not in the future")))?
         }
         (None, None) => fallback_lifetime,
@@ -312,14 +310,11 @@ fn without_rounding(expires_in: Duration) -> Duration {
     }
 }
 
-fn seconds_to_duration(seconds: f64) -> Option<Duration> {
-    (seconds.is_finite() && seconds > 0.0 && seconds < 1e10)
-        .then(|| Duration::from_secs_f64(seconds))
-}
-
 #[cfg(test)]
 mod tests {
     use reqwest::header::HeaderMap;
+
+    use std::time::SystemTime;
 
     use super::*;
 

@@ -9,6 +9,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use url::{Host, Url};
 
 use crate::error::{Error, Result};
+use crate::time;
 
 /// The largest response body dbfed reads; token and discovery documents are a few KB.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -79,13 +80,9 @@ impl HttpResponse {
     pub fn retry_after(&self) -> Option<Duration> {
         let value = self.headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
         if let Ok(seconds) = value.parse::<u64>() {
-            return Some(Duration::from_secs(seconds));
+            return Some(time::capped(Duration::from_secs(seconds)));
         }
-        let at = httpdate::parse_http_date(value).ok()?;
-        Some(
-            at.duration_since(std::time::SystemTime::now())
-                .unwrap_or_default(),
-        )
+        httpdate::parse_http_date(value).ok().map(time::until)
     }
 
     /// The server's request id, from the usual headers.

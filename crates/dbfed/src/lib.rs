@@ -13,6 +13,7 @@ mod exchange_client;
 mod http;
 mod retry;
 pub mod source;
+mod time;
 mod token;
 mod user;
 

@@ -90,13 +90,13 @@ impl RetryPolicy {
             }
             let jitter = full_jitter(ceiling);
             let delay = err.retry_after().map_or(jitter, |asked| asked.max(jitter));
-            if started.elapsed() + delay > self.total_budget {
+            if started.elapsed().saturating_add(delay) > self.total_budget {
                 tracing::debug!(what, attempt = number, ?delay, "retry budget spent");
                 return Err(err);
             }
             tracing::debug!(what, attempt = number, ?delay, error = %err, "retrying");
             tokio::time::sleep(delay).await;
-            ceiling = (ceiling * 2).min(self.max_backoff);
+            ceiling = ceiling.saturating_mul(2).min(self.max_backoff);
         }
     }
 }

@@ -6,6 +6,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
 
+use crate::time;
+
 /// A string that never shows itself in `Debug` output; read it with [`Secret::expose`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(Arc<str>);
@@ -54,7 +56,7 @@ struct AccessTokenInner {
 }
 
 impl AccessToken {
-    /// A token valid for `lifetime` from now.
+    /// A token valid for `lifetime` from now (at most ten years: longer is held to that).
     pub fn new(
         token: impl Into<Secret>,
         token_type: impl Into<String>,
@@ -79,7 +81,13 @@ impl AccessToken {
         } else {
             token_type
         };
-        let expires_at = SystemTime::now() - start.elapsed() + lifetime;
+        let lifetime = time::capped(lifetime);
+        let expires_at = time::wall_after(
+            SystemTime::now()
+                .checked_sub(start.elapsed())
+                .unwrap_or(SystemTime::UNIX_EPOCH),
+            lifetime,
+        );
         AccessToken(Arc::new(AccessTokenInner {
             token: token.into(),
             token_type,
@@ -146,7 +154,7 @@ impl fmt::Debug for AccessToken {
             .field("token", &"<redacted>")
             .field("token_type", &self.0.token_type)
             .field("scope", &self.0.scope)
-            .field("expires_at", &httpdate::fmt_http_date(self.0.expires_at))
+            .field("expires_at", &time::http_date(self.0.expires_at))
             .finish()
     }
 }
@@ -198,18 +206,29 @@ pub struct JwtClaims {
     /// Audiences (`aud`, a string or a list in the JWT).
     #[serde(default, deserialize_with = "one_or_many")]
     pub aud: Vec<String>,
-    /// Expiry, seconds since the epoch (`exp`).
+    /// Expiry, whole seconds since the epoch (`exp`), from 0 to 9999-12-31T23:59:59Z: earlier
+    /// or later values are held to those bounds, fractions dropped.
+    #[serde(default, deserialize_with = "numeric_date")]
     pub exp: Option<u64>,
-    /// Not before, seconds since the epoch (`nbf`).
+    /// Not before, whole seconds since the epoch (`nbf`), held to the same bounds as `exp`.
+    #[serde(default, deserialize_with = "numeric_date")]
     pub nbf: Option<u64>,
 }
 
 impl JwtClaims {
     /// When the JWT expires, if it says.
     pub fn expires_at(&self) -> Option<SystemTime> {
-        self.exp
-            .map(|exp| SystemTime::UNIX_EPOCH + Duration::from_secs(exp))
+        self.exp.map(time::from_unix_seconds)
     }
+}
+
+/// A NumericDate claim; a value that is not a number reads as absent.
+fn numeric_date<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    Ok(time::numeric_date(&serde_json::Value::deserialize(
+        deserializer,
+    )?))
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
@@ -244,6 +263,15 @@ mod tests {
             );
         }
         assert_eq!(token.authorization_header(), "Bearer dapi-secret-value");
+    }
+
+    #[test]
+    fn a_lifetime_of_any_length_is_held_to_ten_years() {
+        let token = AccessToken::new("t", "Bearer", Duration::MAX, None);
+        assert_eq!(token.lifetime(), time::MAX_SPAN);
+        assert!(token.expires_at() <= time::far_future());
+        assert!(format!("{token:?}").contains("expires_at"));
+        assert!(!token.is_expired());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use futures::future::BoxFuture;
 
 use super::{SourceContext, SubjectTokenSource, non_empty};
+use crate::time;
 use crate::error::{Error, Result};
 use crate::token::SubjectToken;
 
@@ -95,7 +96,7 @@ impl SubjectTokenSource for CiToken {
                     format!(
                         "the ID token in {variable} expired at {}; the CI system mints it once per job \
                          and it cannot be renewed from inside the job ({})",
-                        httpdate::fmt_http_date(expires_at),
+                        time::http_date(expires_at),
                         self.renewal_hint
                     ),
                 ));

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::fetched::{CachedJwt, FetchJwt};
 use super::{SourceContext, SubjectTokenSource, non_empty};
+use crate::time;
 use crate::error::{Error, Result};
 use crate::token::SubjectToken;
 
@@ -142,7 +143,7 @@ impl CommandRunner {
             response.id_token.as_deref().unwrap_or_default(),
         )?;
         if let Some(expiration) = response.expiration_time
-            && SystemTime::UNIX_EPOCH + Duration::from_secs(expiration) < SystemTime::now()
+            && time::from_unix_seconds(expiration) < SystemTime::now()
         {
             return Err(
                 self.fail("the program returned a token whose expiration_time has passed".into())

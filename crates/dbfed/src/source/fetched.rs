@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use tokio::sync::OnceCell;
@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::exchange::send_with_retries;
 use crate::http::{HttpResponse, display_url};
 use crate::retry::RetryPolicy;
+use crate::time;
 use crate::token::{AccessToken, SubjectToken};
 
 /// How long a fetched JWT without an `exp` claim is reused.
@@ -75,13 +76,12 @@ fn jwt_cache(fetcher: Arc<dyn FetchJwt>, audience: String) -> TokenCache {
         let audience = audience.clone();
         Box::pin(async move {
             let jwt = fetcher.fetch(&audience).await?;
-            let lifetime = jwt.claims().and_then(|claims| claims.expires_at()).map_or(
-                LIFETIME_WITHOUT_EXP,
-                |exp| {
-                    exp.duration_since(SystemTime::now())
-                        .unwrap_or(Duration::from_millis(1))
-                },
-            );
+            let lifetime = jwt
+                .claims()
+                .and_then(|claims| claims.expires_at())
+                .map_or(LIFETIME_WITHOUT_EXP, |exp| {
+                    time::until(exp).max(Duration::from_millis(1))
+                });
             Ok(AccessToken::new(jwt.jwt(), "JWT", lifetime, None))
         }) as BoxFuture<'static, Result<AccessToken>>
     });

@@ -22,6 +22,7 @@ use tokio::runtime::Handle;
 use super::checks::{self, JwtChecks};
 use crate::cache::{Fetch, TokenCache};
 use crate::error::{Error, Result};
+use crate::time;
 use crate::token::{AccessToken, SubjectToken};
 
 /// The number of users cached when no maximum is configured.
@@ -232,10 +233,7 @@ impl UserCache {
 
     /// Adds an entry for a checked JWT, or returns the one another caller just added.
     fn insert(&self, key: Key, checked: checks::CheckedJwt) -> Arc<UserEntry> {
-        let remaining = checked
-            .valid_until
-            .duration_since(SystemTime::now())
-            .unwrap_or_default();
+        let remaining = time::until(checked.valid_until);
         let entry = Arc::new(UserEntry {
             tokens: TokenCache::new(self.fetch_for(checked.subject), self.runtime.clone()),
             not_after: coarse_now() + remaining.into(),
@@ -270,7 +268,7 @@ impl UserCache {
         if rejected && !self.config.negative_ttl.is_zero() {
             entry.rejected.store(Some(Arc::new(Rejection {
                 error: err.clone(),
-                until: Instant::now() + self.config.negative_ttl,
+                until: time::after(Instant::now(), self.config.negative_ttl),
             })));
         } else {
             self.remove(key, entry);

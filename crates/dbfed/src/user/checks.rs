@@ -3,6 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::time;
 use crate::error::{Error, Result};
 use crate::token::SubjectToken;
 
@@ -51,7 +52,7 @@ impl JwtChecks {
         let expires_at = claims
             .expires_at()
             .ok_or_else(|| refused("the user's JWT has no `exp` claim"))?;
-        let valid_until = expires_at + self.leeway;
+        let valid_until = time::wall_after(expires_at, self.leeway);
         if valid_until <= SystemTime::now() {
             return Err(expired(expires_at));
         }
@@ -87,7 +88,7 @@ impl JwtChecks {
 pub(crate) fn expired(expires_at: SystemTime) -> Error {
     refused(format!(
         "the user's JWT expired at {}; the user must sign in again or present a fresh token",
-        httpdate::fmt_http_date(expires_at)
+        time::http_date(expires_at)
     ))
 }
 

@@ -10,4 +10,5 @@ mod exchange;
 mod retry;
 mod security;
 mod sources;
+mod time_extremes;
 mod users;
