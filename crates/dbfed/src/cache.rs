@@ -4,9 +4,13 @@
 //! - *fresh* until `L - min(L/2, 20 min)`: served from the cache by one atomic load;
 //! - *refresh ahead* until `L - min(40 s, L/10)`: still served at once, while one background
 //!   refresh runs;
-//! - *must refresh* until expiry: callers wait for the refresh, but if it fails, or is still
-//!   running when the token expires, they get the still-valid token; only an expired or absent
-//!   token makes an error surface.
+//! - *must refresh* until expiry: callers wait for the refresh, but if it fails they get the
+//!   still-valid token, and if it is still running they wait no later than shortly before the
+//!   token expires (half its remaining time, at most [`LAST_WAIT_MARGIN`]) and then get it;
+//!   only an expired or absent token makes an error surface.
+//!
+//! No caller ever gets a token that has expired, and a fetched token replaces the cached one only
+//! if it outlives it.
 //!
 //! However many callers need a token, one fetch is in flight (single flight). Fetches run as
 //! tasks of their own, so a caller that gives up does not cancel a refresh others wait for.
@@ -22,6 +26,7 @@ use futures::future::{BoxFuture, Shared};
 use tokio::runtime::Handle;
 
 use crate::error::{Error, Result};
+use crate::time;
 use crate::token::AccessToken;
 
 /// Fetches a new token; called by the cache, at most once at a time.
@@ -31,6 +36,8 @@ pub(crate) type Fetch = Arc<dyn Fn() -> BoxFuture<'static, Result<AccessToken>> 
 const MAX_REFRESH_AHEAD: Duration = Duration::from_secs(20 * 60);
 /// The longest before expiry that callers start waiting for a refresh.
 const MAX_MUST_REFRESH: Duration = Duration::from_secs(40);
+/// How long before expiry a caller waiting for a refresh takes the still-valid token at most.
+const LAST_WAIT_MARGIN: Duration = Duration::from_secs(1);
 /// The longest pause between refresh attempts after failures.
 const MAX_FAILURE_BACKOFF: Duration = Duration::from_secs(5 * 60);
 
@@ -322,20 +329,47 @@ impl State {
             }
         };
         let Some(entry) = current.filter(|entry| now < entry.expires_at) else {
-            return flight.await;
+            let fetched = flight.await?;
+            return self.best_valid(fetched);
         };
-        // The token is still valid: wait for the refresh, but no longer than the token lasts.
-        let deadline = tokio::time::Instant::from_std(entry.expires_at);
+        // The token is still valid: wait for the refresh, but take the token shortly before it
+        // expires rather than wait past its end.
+        let margin = (entry.expires_at - now).div_f64(2.0).min(LAST_WAIT_MARGIN);
+        let deadline = tokio::time::Instant::from_std(entry.expires_at - margin);
         match tokio::time::timeout_at(deadline, flight.clone()).await {
-            Ok(Ok(token)) => Ok(token),
+            Ok(Ok(fetched)) => self.best_valid(fetched),
             Ok(Err(err)) if Instant::now() < entry.expires_at => {
                 tracing::warn!(error = %err, remaining = ?entry.token.remaining(), "token refresh failed; serving the still-valid token");
                 self.counters.stale_served.fetch_add(1, Ordering::Relaxed);
                 Ok(entry.token.clone())
             }
             Ok(Err(err)) => Err(err),
-            Err(_expired) => flight.await,
+            Err(_lagging) => {
+                tracing::warn!(remaining = ?entry.token.remaining(), "token refresh still running near expiry; serving the still-valid token");
+                self.counters.stale_served.fetch_add(1, Ordering::Relaxed);
+                Ok(entry.token.clone())
+            }
         }
+    }
+
+    /// What a caller gets after a fetch: the cached token if it outlives the fetched one (the
+    /// cache keeps the longer-lived), and an error rather than a token that has expired.
+    fn best_valid(&self, fetched: AccessToken) -> Result<AccessToken> {
+        let cached = self.current.load_full();
+        let token = match cached {
+            Some(entry) if !entry.token.is_expired() => entry.token.clone(),
+            _ => fetched,
+        };
+        if token.is_expired() {
+            return Err(Error::source(
+                "refresh",
+                format!(
+                    "the token fetched expired before it could be used (valid for {:?} from its request)",
+                    token.lifetime()
+                ),
+            ));
+        }
+        Ok(token)
     }
 
     /// Spawns a fetch and records it as the flight in progress.
@@ -404,11 +438,21 @@ impl State {
                 self.counters.exchanges.fetch_add(1, Ordering::Relaxed);
                 control.consecutive_failures = 0;
                 self.retry_not_before.store(0, Ordering::Relaxed);
-                if self.generation.load(Ordering::SeqCst) == generation {
+                let outlived = self.current.load().as_ref().is_some_and(|entry| {
+                    entry.expires_at >= time::after(token.obtained_at(), token.lifetime())
+                });
+                if self.generation.load(Ordering::SeqCst) != generation {
+                    tracing::debug!("discarding a token fetched before the cache was invalidated");
+                } else if outlived {
+                    // Keep the cached token; pause refreshes as after a failure, or every call
+                    // near expiry would fetch another short-lived token.
+                    let pause = failure_backoff(token.lifetime(), 1);
+                    let until = self.nanos_since_epoch(Instant::now() + pause);
+                    self.retry_not_before.store(until, Ordering::Relaxed);
+                    tracing::warn!(lifetime = ?token.lifetime(), "the token fetched expires before the cached one; keeping the cached one");
+                } else {
                     self.current
                         .store(Some(Arc::new(Entry::new(token.clone()))));
-                } else {
-                    tracing::debug!("discarding a token fetched before the cache was invalidated");
                 }
             }
             Err(err) => {

@@ -19,6 +19,8 @@ pub const TOKEN_TYPE_JWT: &str = "urn:ietf:params:oauth:token-type:jwt";
 
 /// The lifetime assumed when a server omits `expires_in` and the subject JWT has no `exp`.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+/// The shortest `expires_in` accepted: a token that lasts less cannot be used before it expires.
+const MIN_EXPIRES_IN: Duration = Duration::from_secs(1);
 
 /// One token exchange to perform.
 pub(crate) struct ExchangeRequest<'a> {
@@ -277,16 +279,26 @@ pub(crate) fn parse_token_response(
     let lifetime = match (&parsed.expires_in, &parsed.expires_on) {
         (Some(expires_in), _) => {
             let seconds = number("expires_in", expires_in)?;
-            time::positive_seconds(seconds)
-                .map(without_rounding)
-                .ok_or_else(|| malformed(format!("expires_in {seconds} is not a duration")))?
+            let expires_in = time::positive_seconds(seconds)
+                .ok_or_else(|| malformed(format!("expires_in {seconds} is not a duration")))?;
+            if expires_in < MIN_EXPIRES_IN {
+                return Err(malformed(format!(
+                    "expires_in {seconds} is shorter than the {MIN_EXPIRES_IN:?} a token must last to be used"
+                )));
+            }
+            without_rounding(expires_in)
         }
         (None, Some(expires_on)) => {
             let at = number("expires_on", expires_on)?;
             // An absolute time: counted from when the request was sent, it ends at `at`.
             time::positive_seconds(at - time::unix_now_seconds())
+                .filter(|left| *left >= MIN_EXPIRES_IN)
                 .map(|left| time::capped(left.saturating_add(sent_at.elapsed())))
-                .ok_or_else(|| malformed(format!("expires_on {at} is not in the future")))?
+                .ok_or_else(|| {
+                    malformed(format!(
+                        "expires_on {at} is not at least {MIN_EXPIRES_IN:?} in the future"
+                    ))
+                })?
         }
         (None, None) => fallback_lifetime,
     };

@@ -143,3 +143,87 @@ async fn many_callers_invalidating_the_same_token_cause_one_refresh() {
         "one exchange, then one refresh"
     );
 }
+
+/// When `token` expires, by the monotonic clock.
+fn expiry_of(token: &dbfed::AccessToken) -> Instant {
+    Instant::now() + token.remaining()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_too_short_to_use_is_refused_cold_and_never_replaces_a_longer_lived_one() {
+    let kit = testkit();
+    let short = |expires_in: f64, count: u32| Fault {
+        path: "/oidc/v1/token".into(),
+        status: Some(200),
+        body: Some(format!(
+            r#"{{"access_token":"dapi-short","token_type":"Bearer","expires_in":{expires_in}}}"#
+        )),
+        count,
+        ..Default::default()
+    };
+    kit.inject(short(0.001, 1));
+    let err = sp_builder(&kit, sp_jwt(&kit))
+        .build()
+        .unwrap()
+        .token()
+        .await
+        .expect_err("a token valid for 1 ms is refused");
+    assert_eq!(err.kind(), dbfed::ErrorKind::Malformed, "{err}");
+    assert!(err.to_string().contains("expires_in 0.001"), "{err}");
+
+    // Warm: 3-second tokens (counted as 2 s) refresh ahead after 1 s; the refreshes get tokens of
+    // 1.2 s (counted as 0.6 s), which expire before the cached one until its last 0.6 s.
+    kit.update_settings(|settings| settings.token_lifetime = Duration::from_secs(3));
+    let credential = sp_builder(&kit, sp_jwt(&kit)).build().unwrap();
+    let first = credential.token().await.unwrap();
+    kit.inject(short(1.2, 10_000));
+    let mut latest_expiry = expiry_of(&first);
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until {
+        let token = credential.token().await.unwrap();
+        assert!(!token.is_expired(), "a caller got an expired token");
+        let expiry = expiry_of(&token);
+        assert!(
+            expiry + Duration::from_millis(50) >= latest_expiry,
+            "a token replaced one that outlives it by {:?}",
+            latest_expiry - expiry
+        );
+        latest_expiry = latest_expiry.max(expiry);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(kit.counters().faults >= 1, "{:?}", kit.counters());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_refresh_never_holds_a_caller_past_the_tokens_expiry() {
+    let kit = testkit();
+    kit.update_settings(|settings| settings.token_lifetime = Duration::from_secs(3));
+    let credential = sp_builder(&kit, sp_jwt(&kit)).build().unwrap();
+    let first = credential.token().await.unwrap();
+    kit.inject(Fault {
+        path: "/oidc/v1/token".into(),
+        delay: Some(Duration::from_secs(20)),
+        count: 10_000,
+        ..Default::default()
+    });
+    // Every call made while the token has time left gets it, still valid, however long the
+    // refresh hangs: through the refresh-ahead and the must-refresh windows to its last instant.
+    let mut calls_near_expiry = 0;
+    while first.remaining() > Duration::from_millis(100) {
+        let near_expiry = first.remaining() < Duration::from_millis(400);
+        let token = credential.token().await.unwrap();
+        assert!(
+            token.same_as(&first),
+            "the caller waited for the refresh past the token's end"
+        );
+        assert!(!token.is_expired(), "a caller got an expired token");
+        calls_near_expiry += usize::from(near_expiry);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(calls_near_expiry >= 1, "no call was made near expiry");
+    assert!(
+        credential.stats().stale_served >= 1,
+        "{:?}",
+        credential.stats()
+    );
+}
