@@ -6,6 +6,7 @@ use clap::Args;
 
 use crate::Failure;
 use crate::jwt::decode;
+use crate::output::outln;
 
 /// Arguments of `dbfed decode`.
 #[derive(Args)]
@@ -23,7 +24,7 @@ pub fn run(args: DecodeArgs) -> Result<u8, Failure> {
         "claims": decoded.claims,
         "expires": decoded.expiry(),
     });
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(&output).unwrap_or_default()
     );

@@ -6,6 +6,7 @@ use dbfed::config::detect;
 
 use crate::jwt::{decode, fmt_time};
 use crate::options::ConfigArgs;
+use crate::output::outln;
 use crate::{EXIT_MISMATCH, Failure};
 
 /// Arguments of `dbfed doctor`.
@@ -42,15 +43,15 @@ impl DoctorArgs {
 }
 
 fn step(number: u8, title: &str) {
-    println!("\n[{number}/5] {title}");
+    outln!("\n[{number}/5] {title}");
 }
 
 fn ok(line: impl AsRef<str>) {
-    println!("  ✓ {}", line.as_ref());
+    outln!("  ✓ {}", line.as_ref());
 }
 
 fn note(line: impl AsRef<str>) {
-    println!("  · {}", line.as_ref());
+    outln!("  · {}", line.as_ref());
 }
 
 /// Runs the five steps; each failure ends the walk with a message and a non-zero exit code.
@@ -129,7 +130,7 @@ pub async fn run(args: DoctorArgs) -> Result<u8, Failure> {
                 ok("the JWT matches the policy");
             } else {
                 for mismatch in &mismatches {
-                    println!("  ✗ {mismatch}");
+                    outln!("  ✗ {mismatch}");
                 }
                 return Err(Failure {
                     code: EXIT_MISMATCH,
@@ -151,7 +152,7 @@ pub async fn run(args: DoctorArgs) -> Result<u8, Failure> {
         fmt_time(token.expires_at()),
         token.scope().unwrap_or("(not stated)")
     ));
-    println!("\nall good");
+    outln!("\nall good");
     Ok(0)
 }
 

@@ -4,7 +4,7 @@
 use clap::Args;
 
 use crate::options::ConfigArgs;
-use crate::serve::{credential_and_host, start};
+use crate::serve::{EndpointArgs, credential_and_host, start};
 use crate::{EXIT_FAILURE, Failure};
 
 /// Arguments of `dbfed exec`.
@@ -12,16 +12,19 @@ use crate::{EXIT_FAILURE, Failure};
 pub struct ExecArgs {
     #[command(flatten)]
     config: ConfigArgs,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
     /// The command and its arguments (after `--`).
     #[arg(trailing_var_arg = true, required = true, value_name = "COMMAND")]
     command: Vec<String>,
 }
 
 /// Runs the command with `DATABRICKS_HOST`, `DATABRICKS_AUTH_TYPE=metadata-service` and
-/// `DATABRICKS_METADATA_SERVICE_URL` set; exits with its exit code.
+/// `DATABRICKS_METADATA_SERVICE_URL` set; exits with its exit code as soon as it exits, closing
+/// whatever connections to the endpoint are still open (a process it left behind may hold one).
 pub async fn run(args: ExecArgs) -> Result<u8, Failure> {
     let (credential, host) = credential_and_host(&args.config).await?;
-    let server = start(credential, host.clone(), 0).await?;
+    let server = start(credential, host.clone(), 0, args.endpoint).await?;
     let (program, arguments) = args
         .command
         .split_first()
@@ -37,7 +40,7 @@ pub async fn run(args: ExecArgs) -> Result<u8, Failure> {
             code: EXIT_FAILURE,
             message: format!("cannot run `{program}`: {err}"),
         })?;
-    server.stop().await;
+    drop(server);
     Ok(exit_code(status))
 }
 

@@ -1,15 +1,17 @@
 //! `dbfed`: Databricks tokens from your identity provider, for scripts, CI jobs and every
 //! Databricks SDK (through the `metadata-service` auth type).
 //!
-//! Exit codes: 0 success; 1 a token could not be had (source, exchange, network); 2 usage or
+//! Exit codes: 0 success, or stdout closed by its reader (`dbfed token | head -c 1`); 1 a token
+//! could not be had (source, exchange, network) or stdout could not be written; 2 usage or
 //! configuration error; 3 `doctor` found a mismatch with the given policy; for `exec`, the
-//! command's own exit code.
+//! command's own exit code. No command panics on a closed stdout or stderr (see `output`).
 
 mod decode;
 mod doctor;
 mod exec;
 mod jwt;
 mod options;
+mod output;
 mod policy;
 mod serve;
 mod token;
@@ -17,6 +19,8 @@ mod token;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::output::errln;
 
 /// Exit code for a token that could not be had.
 const EXIT_FAILURE: u8 = 1;
@@ -39,8 +43,9 @@ struct Cli {
     verbose: u8,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 success, 1 no token could be had, 2 usage or configuration \
-error, 3 doctor found a policy mismatch; exec exits with its command's code.";
+const EXIT_CODES: &str = "Exit codes: 0 success (also when stdout is closed early, as by `| head`), \
+1 no token could be had, 2 usage or configuration error, 3 doctor found a policy mismatch; exec \
+exits with its command's code.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -98,7 +103,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("dbfed: cannot start the runtime: {err}");
+            errln!("dbfed: cannot start the runtime: {err}");
             return ExitCode::from(EXIT_FAILURE);
         }
     };
@@ -112,10 +117,13 @@ fn main() -> ExitCode {
             Command::Policy(command) => policy::run(command).await,
         }
     });
+    // Nothing left to wait for: a blocking task still running (a stuck source) must not hold
+    // the exit.
+    runtime.shutdown_background();
     match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("dbfed: {}", failure.message);
+            errln!("dbfed: {}", failure.message);
             ExitCode::from(failure.code)
         }
     }

@@ -8,6 +8,7 @@ use crate::Failure;
 use crate::decode::read_jwt;
 use crate::jwt::decode;
 use crate::options::ConfigArgs;
+use crate::output::outln;
 
 /// Policy commands.
 #[derive(Subcommand)]
@@ -74,20 +75,20 @@ pub async fn run(command: PolicyCommand) -> Result<u8, Failure> {
         oidc_policy["subject"] = json!(subject);
     }
     let policy = json!({ "oidc_policy": oidc_policy });
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(&policy).unwrap_or_default()
     );
     let compact = shell_quote(&policy.to_string());
-    println!("\n# create it with the Databricks CLI:");
+    outln!("\n# create it with the Databricks CLI:");
     if args.account_wide {
-        println!("databricks account federation-policy create --json {compact}");
+        outln!("databricks account federation-policy create --json {compact}");
     } else {
         let id = args
             .service_principal_id
             .as_deref()
             .unwrap_or("<SERVICE_PRINCIPAL_NUMERIC_ID>");
-        println!(
+        outln!(
             "databricks account service-principal-federation-policy create {id} --json {compact}"
         );
     }

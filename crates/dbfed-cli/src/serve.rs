@@ -6,7 +6,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, UNIX_EPOCH};
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -15,24 +15,48 @@ use axum::routing::get;
 use axum::{Json, Router};
 use clap::Args;
 use dbfed::Credential;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use serde_json::json;
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 use crate::Failure;
 use crate::options::ConfigArgs;
+use crate::output::{errln, outln};
+
+/// How long a client may take to send a request's headers; then its connection is closed.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long requests in flight when `serve` is told to stop may take to finish; then every
+/// connection still open is closed and it exits.
+pub const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(2);
+/// How long to pause accepting after an accept error (such as too many open files).
+const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 
 /// Arguments of `dbfed serve`.
 #[derive(Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     config: ConfigArgs,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
     /// Port on 127.0.0.1 (default: any free port).
     #[arg(long, default_value_t = 0)]
     port: u16,
 }
 
-/// A running metadata-service endpoint; dropping it stops the server.
+/// How the endpoint answers, for `serve` and `exec`.
+#[derive(Args, Clone, Copy)]
+pub struct EndpointArgs {
+    /// Longest a request waits for a token (a refresh still running) before a 503 answer.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    answer_timeout: Duration,
+}
+
+/// A running metadata-service endpoint; dropping it closes every connection at once.
 pub struct MetadataServer {
     /// The URL to use as `DATABRICKS_METADATA_SERVICE_URL`.
     pub url: String,
@@ -41,7 +65,8 @@ pub struct MetadataServer {
 }
 
 impl MetadataServer {
-    /// Stops the server and waits for it to finish.
+    /// Stops accepting, lets requests in flight finish within [`SHUTDOWN_DEADLINE`], then
+    /// closes what is still open.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -52,15 +77,14 @@ impl MetadataServer {
 
 impl Drop for MetadataServer {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.task.abort();
     }
 }
 
 struct Endpoint {
     credential: Credential,
     host: String,
+    answer_timeout: Duration,
 }
 
 /// Starts the endpoint for `credential`, answering for `host`.
@@ -68,12 +92,13 @@ pub async fn start(
     credential: Credential,
     host: String,
     port: u16,
+    options: EndpointArgs,
 ) -> Result<MetadataServer, Failure> {
     let mut secret = [0u8; 16];
     getrandom::fill(&mut secret)
         .map_err(|err| Failure::config(format!("no randomness for the endpoint path: {err}")))?;
     let path: String = secret.iter().map(|byte| format!("{byte:02x}")).collect();
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
         .await
         .map_err(|err| Failure::config(format!("cannot listen on 127.0.0.1:{port}: {err}")))?;
     let address = listener
@@ -82,25 +107,62 @@ pub async fn start(
     let endpoint = Arc::new(Endpoint {
         credential,
         host: normalize_host(&host),
+        answer_timeout: options.answer_timeout,
     });
     let app = Router::new()
         .route(&format!("/{path}"), get(answer))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(endpoint);
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let serving = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
-        if let Err(err) = serving.await {
-            tracing::error!(%err, "metadata-service endpoint failed");
-        }
-    });
+    let task = tokio::spawn(serve_until(listener, app, stopped));
     Ok(MetadataServer {
         url: format!("http://{address}/{path}"),
         stop: Some(stop),
         task,
     })
+}
+
+/// Serves HTTP/1 connections with hyper's header-read timeout until `stopped`, then shuts down
+/// gracefully within [`SHUTDOWN_DEADLINE`]. Connections live in a `JoinSet`, so that dropping
+/// (or aborting) this future closes them all.
+async fn serve_until(listener: TcpListener, app: Router, mut stopped: oneshot::Receiver<()>) {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let service = TowerToHyperService::new(app.clone());
+                    let connection =
+                        graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                    connections.spawn(async move {
+                        if let Err(err) = connection.await {
+                            tracing::debug!(%err, "metadata-service connection ended");
+                        }
+                    });
+                }
+                Err(err) => {
+                    tracing::warn!(%err, "metadata-service endpoint cannot accept");
+                    tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = &mut stopped => break,
+        }
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_DEADLINE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            open = connections.len(),
+            "metadata-service connections still open after the shutdown deadline: closed"
+        );
+    }
 }
 
 /// `https://` added when missing, lower case, no trailing slash: how hosts are compared.
@@ -131,8 +193,20 @@ async fn answer(State(endpoint): State<Arc<Endpoint>>, headers: HeaderMap) -> Re
             "X-Databricks-Host does not match the host this endpoint serves",
         );
     }
-    match endpoint.credential.token().await {
-        Ok(token) => {
+    let token = tokio::time::timeout(endpoint.answer_timeout, endpoint.credential.token()).await;
+    match token {
+        Err(_) => {
+            let waited = humantime::format_duration(endpoint.answer_timeout);
+            tracing::warn!(%waited, "no token to serve within the answer timeout");
+            refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &format!(
+                    "no token within {waited} (--answer-timeout): the token refresh has not \
+                     finished; try again later"
+                ),
+            )
+        }
+        Ok(Ok(token)) => {
             let expires_on = token
                 .expires_at()
                 .duration_since(UNIX_EPOCH)
@@ -144,7 +218,7 @@ async fn answer(State(endpoint): State<Arc<Endpoint>>, headers: HeaderMap) -> Re
             }))
             .into_response()
         }
-        Err(err) => {
+        Ok(Err(err)) => {
             tracing::warn!(error = %err, "no token to serve");
             refuse(StatusCode::BAD_GATEWAY, &err.to_string())
         }
@@ -162,39 +236,67 @@ pub async fn credential_and_host(config: &ConfigArgs) -> Result<(Credential, Str
     Ok((credential, host))
 }
 
-/// Serves until SIGINT or SIGTERM; the first line on stdout is the URL.
+/// Serves until SIGINT or SIGTERM (exit code 0); the first line on stdout is the URL.
 pub async fn run(args: ServeArgs) -> Result<u8, Failure> {
-    let (credential, host) = credential_and_host(&args.config).await?;
-    let server = start(credential, host, args.port).await?;
-    println!("{}", server.url);
-    eprintln!(
-        "dbfed: serving tokens at that URL (DATABRICKS_METADATA_SERVICE_URL); stop with Ctrl-C"
-    );
-    shutdown_signal().await;
+    // Listening before anything is printed, so that a signal sent as soon as the URL is read
+    // is handled, not fatal.
+    let mut signals = Signals::install()?;
+    let starting = async {
+        let (credential, host) = credential_and_host(&args.config).await?;
+        start(credential, host, args.port, args.endpoint).await
+    };
+    let server = tokio::select! {
+        server = starting => server?,
+        () = signals.wait() => return Ok(0),
+    };
+    outln!("{}", server.url);
+    errln!("dbfed: serving tokens at that URL (DATABRICKS_METADATA_SERVICE_URL); stop with Ctrl-C");
+    signals.wait().await;
     server.stop().await;
     Ok(0)
 }
 
-/// Resolves on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// SIGINT and SIGTERM (Ctrl-C elsewhere), caught from `install` on.
+struct Signals {
     #[cfg(unix)]
-    {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => {
-                    let _ = interrupt.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    ctrl_c: tokio::signal::windows::CtrlC,
+}
+
+impl Signals {
+    /// Replaces the signals' default action (death) with delivery to [`Signals::wait`].
+    fn install() -> Result<Self, Failure> {
+        let failed = |err: std::io::Error| Failure {
+            code: crate::EXIT_FAILURE,
+            message: format!("cannot handle signals: {err}"),
+        };
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                interrupt: signal(SignalKind::interrupt()).map_err(failed)?,
+                terminate: signal(SignalKind::terminate()).map_err(failed)?,
+            })
+        }
+        #[cfg(windows)]
+        {
+            Ok(Signals {
+                ctrl_c: tokio::signal::windows::ctrl_c().map_err(failed)?,
+            })
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
+
+    /// Resolves at the next signal, or at once for one that came since `install`.
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(windows)]
+        self.ctrl_c.recv().await;
     }
 }

@@ -7,6 +7,7 @@ use clap::Args;
 use crate::Failure;
 use crate::jwt::fmt_time;
 use crate::options::ConfigArgs;
+use crate::output::outln;
 
 /// Arguments of `dbfed token`.
 #[derive(Args)]
@@ -34,9 +35,9 @@ pub async fn run(args: TokenArgs) -> Result<u8, Failure> {
             "expires": fmt_time(token.expires_at()),
             "scope": token.scope(),
         });
-        println!("{json}");
+        outln!("{json}");
     } else {
-        println!("{}", token.token());
+        outln!("{}", token.token());
     }
     Ok(0)
 }

@@ -1,10 +1,11 @@
 //! The `dbfed` binary against the testkit: every command, success and failure.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use dbfed_testkit::{MintRequest, Policy, Testkit};
+use dbfed_testkit::{Fault, MintRequest, Policy, Testkit};
 
 const CLIENT_ID: &str = "5e1c0ffe-0000-4000-8000-0000000000c1";
 const SUBJECT: &str = "repo:acme/etl:environment:prod";
@@ -131,10 +132,11 @@ fn token_failures_have_their_exit_code_and_the_servers_words() {
     );
 }
 
-/// Starts `dbfed serve`, returning the child and the URL it printed first.
-fn serve(command: &mut Command) -> (Child, String) {
+/// Starts `dbfed serve ARGS`, returning the child and the URL it printed first.
+fn serve(command: &mut Command, args: &[&str]) -> (Child, String) {
     let mut child = command
         .arg("serve")
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -160,7 +162,7 @@ unsafe extern "C" {
 #[test]
 fn serve_answers_sdks_on_loopback_and_refuses_anything_else() {
     let kit = kit();
-    let (child, url) = serve(&mut dbfed(&kit));
+    let (child, url) = serve(&mut dbfed(&kit), &[]);
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let path = url.rsplit('/').next().unwrap();
     assert_eq!(path.len(), 32, "an unguessable path");
@@ -198,7 +200,7 @@ fn serve_answers_sdks_on_loopback_and_refuses_anything_else() {
 fn serve_keeps_tokens_fresh_across_short_lifetimes_with_few_exchanges() {
     let kit = kit();
     kit.update_settings(|settings| settings.token_lifetime = Duration::from_secs(2));
-    let (child, url) = serve(&mut dbfed(&kit));
+    let (child, url) = serve(&mut dbfed(&kit), &[]);
     let host = kit.url();
     let headers = [
         ("X-Databricks-Metadata-Version", "1"),
@@ -399,4 +401,269 @@ fn every_command_has_help() {
         assert!(text(&output.stdout).contains("Usage"), "{command:?}");
     }
     assert!(text(&run(dbfed(&kit).arg("--help")).stdout).contains("Exit codes"));
+}
+
+/// The child's status if it exits within `bound`; else it is killed and `None` returned.
+fn wait_within(child: &mut Child, bound: Duration) -> Option<ExitStatus> {
+    let started = Instant::now();
+    while started.elapsed() < bound {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// `host:port` of a served URL.
+fn address_of(url: &str) -> String {
+    url.trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// A new connection carrying the start of a request whose headers never end, which the server
+/// has accepted by the time this returns (a later connection was answered; accept is in order).
+fn half_sent_request(url: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(address_of(url)).unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Databricks-Meta")
+        .unwrap();
+    assert_eq!(get(url, &[]).0, 400, "a later connection is answered");
+    stream
+}
+
+/// Whether the peer closed `stream` (EOF or reset) within `bound`.
+fn closed_within(mut stream: &TcpStream, bound: Duration) -> bool {
+    stream
+        .set_read_timeout(Some(bound.max(Duration::from_millis(10))))
+        .unwrap();
+    let mut rest = Vec::new();
+    match stream.read_to_end(&mut rest) {
+        Ok(_) => true,
+        Err(err) => !matches!(
+            err.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
+#[test]
+fn serve_closes_connections_whose_headers_never_end_and_keeps_answering() {
+    let kit = kit();
+    let (child, url) = serve(&mut dbfed(&kit), &[]);
+    let address = address_of(&url);
+    let slow: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&address).unwrap();
+            stream
+                .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Databricks-Meta")
+                .unwrap();
+            stream
+        })
+        .collect();
+    let host = kit.url();
+    let good = [
+        ("X-Databricks-Metadata-Version", "1"),
+        ("X-Databricks-Host", host.as_str()),
+    ];
+    assert_eq!(get(&url, &good).0, 200, "slow clients do not block others");
+
+    // The header-read timeout is 10 s; 40 s is far below "never" and far above 10 s on a
+    // loaded machine.
+    let started = Instant::now();
+    let bound = Duration::from_secs(40);
+    let closed = slow
+        .iter()
+        .filter(|stream| closed_within(stream, bound.saturating_sub(started.elapsed())))
+        .count();
+    assert_eq!(
+        closed,
+        slow.len(),
+        "connections closed by the header timeout"
+    );
+    assert_eq!(get(&url, &good).0, 200);
+    assert_eq!(stop(child).code(), Some(0));
+}
+
+#[test]
+fn serve_exits_cleanly_on_sigterm_within_its_deadline_with_a_half_sent_request_open() {
+    let kit = kit();
+    let (mut child, url) = serve(&mut dbfed(&kit), &[]);
+    let _held = half_sent_request(&url);
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc_kill(child.id() as i32, 15) };
+    let signalled = Instant::now();
+    let status = wait_within(&mut child, Duration::from_secs(30));
+    let waited = signalled.elapsed();
+    assert_eq!(
+        status.and_then(|status| status.code()),
+        Some(0),
+        "a clean exit, not a hang or death by signal"
+    );
+    // The shutdown deadline is 2 s; the header timeout (10 s) must not be what ended it.
+    assert!(
+        waited < Duration::from_secs(8),
+        "exited {waited:?} after SIGTERM"
+    );
+}
+
+#[test]
+fn serve_exits_cleanly_on_sigterm_right_after_printing_its_url() {
+    let kit = kit();
+    for attempt in 0..5 {
+        let (mut child, _url) = serve(&mut dbfed(&kit), &[]);
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc_kill(child.id() as i32, 15) };
+        let status = wait_within(&mut child, Duration::from_secs(30));
+        assert_eq!(
+            status.and_then(|status| status.code()),
+            Some(0),
+            "attempt {attempt}: {status:?}"
+        );
+    }
+}
+
+#[test]
+fn serve_answers_503_at_its_answer_timeout_while_a_refresh_hangs() {
+    let kit = kit();
+    kit.update_settings(|settings| settings.token_lifetime = Duration::from_secs(2));
+    let (child, url) = serve(&mut dbfed(&kit), &["--answer-timeout", "1s"]);
+    kit.inject(Fault {
+        delay: Some(Duration::from_secs(300)),
+        count: 1000,
+        ..Fault::default()
+    });
+    std::thread::sleep(Duration::from_secs(3)); // the token served so far has expired
+    let host = kit.url();
+    let started = Instant::now();
+    let (status, body) = get(
+        &url,
+        &[
+            ("X-Databricks-Metadata-Version", "1"),
+            ("X-Databricks-Host", host.as_str()),
+        ],
+    );
+    let waited = started.elapsed();
+    assert_eq!(status, 503, "{body}");
+    let message = body["error"].as_str().unwrap();
+    assert!(message.contains("within 1s"), "{message}");
+    assert!(
+        waited < Duration::from_secs(15),
+        "answered after {waited:?}, not at its 1 s answer timeout"
+    );
+    assert_eq!(
+        stop(child).code(),
+        Some(0),
+        "a hanging refresh does not stop shutdown"
+    );
+}
+
+/// Run by `dbfed exec` in the test below: leaves a detached process behind holding a half-sent
+/// request to exec's endpoint (its pid in the file `argv[1]`), then exits 3.
+const LEAVES_A_HALF_SENT_REQUEST: &str = r#"
+import os, subprocess, sys, time
+ready = sys.argv[1]
+subprocess.Popen([sys.executable, "-c", os.environ["HOLDER"], ready], stdin=subprocess.DEVNULL,
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+deadline = time.time() + 30
+while not os.path.exists(ready) and time.time() < deadline:
+    time.sleep(0.02)
+sys.exit(3)
+"#;
+
+const HOLDER: &str = r#"
+import os, socket, sys, time, urllib.parse
+url = urllib.parse.urlsplit(os.environ["DATABRICKS_METADATA_SERVICE_URL"])
+held = socket.create_connection((url.hostname, url.port))
+held.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Databricks-Meta")
+# A later connection answered: the held one was accepted first.
+later = socket.create_connection((url.hostname, url.port))
+later.sendall(b"GET /nothing-here HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+while later.recv(1024):
+    pass
+with open(sys.argv[1] + ".tmp", "w") as pid:
+    pid.write(str(os.getpid()))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(30)
+"#;
+
+#[test]
+fn exec_returns_when_its_command_exits_whatever_connections_are_open() {
+    let kit = kit();
+    let ready = std::env::temp_dir().join(format!(
+        "dbfed-cli-test-holder-{}-{:?}",
+        std::process::id(),
+        Instant::now()
+    ));
+    let ready_arg = ready.to_str().unwrap().to_owned();
+    let started = Instant::now();
+    let output = run(dbfed(&kit).env("HOLDER", HOLDER).args([
+        "exec",
+        "--",
+        "python3",
+        "-c",
+        LEAVES_A_HALF_SENT_REQUEST,
+        &ready_arg,
+    ]));
+    let took = started.elapsed();
+    let holder = std::fs::read_to_string(&ready).unwrap_or_default();
+    if let Ok(pid) = holder.trim().parse::<i32>() {
+        // SAFETY: kill(2) on the process our test command left behind.
+        unsafe { libc_kill(pid, 9) };
+    }
+    let _ = std::fs::remove_file(&ready);
+    assert!(
+        !holder.is_empty(),
+        "the holder connected: {}",
+        text(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
+    // The holder keeps its request open 30 s, and the header timeout is 10 s.
+    assert!(
+        took < Duration::from_secs(8),
+        "exec returned after {took:?}"
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_every_command_quietly_with_exit_code_0() {
+    let kit = kit();
+    let jwt = jwt(&kit);
+    let issuer = kit.issuer();
+    for args in [
+        &["token"][..],
+        &["token", "--json"],
+        &["decode", &jwt],
+        &["policy", "suggest", "--jwt", &jwt],
+        &["doctor", "--policy-issuer", &issuer],
+        &["serve"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut child = dbfed(&kit)
+            .args(args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = wait_within(&mut child, Duration::from_secs(30));
+        assert_eq!(
+            status.and_then(|status| status.code()),
+            Some(0),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr, "", "{args:?}: nothing on stderr, no panic");
+    }
 }
