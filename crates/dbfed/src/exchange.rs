@@ -191,6 +191,16 @@ impl ErrorBody {
         (code, description)
     }
 
+    /// [`Self::code_and_description`], fit to quote (what dbfed sent masked, controls dropped).
+    fn quoted_code_and_description(
+        &self,
+        response: &HttpResponse,
+    ) -> (Option<String>, Option<String>) {
+        let (code, description) = self.code_and_description();
+        let quote = |text: String| response.quoted(&text);
+        (code.map(quote), description.map(quote))
+    }
+
     /// The id to quote to the server's support: Entra's `correlation_id`, else the response's
     /// request-id header, else Entra's `trace_id`.
     fn request_id(&self, response: &HttpResponse) -> Option<String> {
@@ -198,13 +208,14 @@ impl ErrorBody {
             .clone()
             .or_else(|| response.request_id())
             .or_else(|| self.trace_id.clone())
+            .map(|id| response.quoted(&id))
     }
 }
 
 /// Turns a non-success answer into [`Error::Rejected`] with the server's own words.
 pub(crate) fn rejection(endpoint: &str, response: &HttpResponse) -> Error {
     let body: ErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
-    let (error, mut description) = body.code_and_description();
+    let (error, mut description) = body.quoted_code_and_description(response);
     let request_id = body.request_id(response);
     if error.is_none() && description.is_none() {
         description = plain_text_excerpt(response);
@@ -223,6 +234,9 @@ pub(crate) fn rejection(endpoint: &str, response: &HttpResponse) -> Error {
     }
 }
 
+/// How much of a non-JSON error body a message quotes.
+const PLAIN_TEXT_EXCERPT_CHARS: usize = 200;
+
 /// The start of a non-JSON error body, for a message (gateways answer with HTML or text).
 fn plain_text_excerpt(response: &HttpResponse) -> Option<String> {
     if response.is_json() {
@@ -233,8 +247,10 @@ fn plain_text_excerpt(response: &HttpResponse) -> Option<String> {
     if text.is_empty() {
         return None;
     }
-    let excerpt: String = text.chars().take(200).collect();
-    Some(if excerpt.len() < text.len() {
+    // Masked whole first, so that a cut cannot leave part of a secret unmasked.
+    let shown = response.quoted(&text);
+    let excerpt: String = shown.chars().take(PLAIN_TEXT_EXCERPT_CHARS).collect();
+    Some(if excerpt.len() < shown.len() {
         format!("{excerpt}…")
     } else {
         excerpt
@@ -253,10 +269,14 @@ pub(crate) fn parse_token_response(
         status: response.status,
         reason,
     };
-    let parsed: TokenResponse = serde_json::from_slice(&response.body)
-        .map_err(|err| malformed(format!("token response is not valid JSON: {err}")))?;
+    let parsed: TokenResponse = serde_json::from_slice(&response.body).map_err(|err| {
+        malformed(format!(
+            "token response is not valid JSON: {}",
+            response.quoted(&err.to_string())
+        ))
+    })?;
     let Some(access_token) = parsed.access_token.filter(|token| !token.is_empty()) else {
-        let (error, description) = parsed.error.code_and_description();
+        let (error, description) = parsed.error.quoted_code_and_description(response);
         if error.is_some() || description.is_some() {
             return Err(Error::Rejected {
                 status: response.status,
@@ -271,11 +291,26 @@ pub(crate) fn parse_token_response(
     };
     let number = |name: &str, value: &NumberOrString| match value {
         NumberOrString::Number(number) => Ok(*number),
-        NumberOrString::String(text) => text
-            .trim()
-            .parse::<f64>()
-            .map_err(|_| malformed(format!("{name} {text:?} is not a number"))),
+        NumberOrString::String(text) => text.trim().parse::<f64>().map_err(|_| {
+            malformed(format!(
+                "{name} {:?} is not a number",
+                response.quoted(text)
+            ))
+        }),
     };
+    if !is_header_safe(&access_token) {
+        return Err(malformed(
+            "access_token holds characters an Authorization header cannot carry (spaces or controls)"
+                .into(),
+        ));
+    }
+    let token_type = parsed.token_type.unwrap_or_else(|| "Bearer".into());
+    if !is_header_safe(&token_type) {
+        return Err(malformed(format!(
+            "token_type {:?} is not a single word an Authorization header can carry",
+            response.quoted(&token_type)
+        )));
+    }
     let lifetime = match (&parsed.expires_in, &parsed.expires_on) {
         (Some(expires_in), _) => {
             let seconds = number("expires_in", expires_in)?;
@@ -304,11 +339,17 @@ pub(crate) fn parse_token_response(
     };
     Ok(AccessToken::valid_from(
         access_token,
-        parsed.token_type.unwrap_or_else(|| "Bearer".into()),
+        token_type,
         sent_at,
         lifetime,
         parsed.scope,
     ))
+}
+
+/// Whether `value` is one run of visible ASCII, as an `Authorization` header's scheme and
+/// credentials must be (RFC 6750 §2.1 allows fewer characters still).
+fn is_header_safe(value: &str) -> bool {
+    value.bytes().all(|byte| byte.is_ascii_graphic())
 }
 
 /// Servers compute expiry in whole seconds, so a token may expire up to a second before
@@ -337,6 +378,7 @@ mod tests {
             status,
             headers,
             body: body.as_bytes().to_vec(),
+            sent_secrets: Vec::new(),
         }
     }
 

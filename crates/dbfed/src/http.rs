@@ -9,7 +9,9 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use url::{Host, Url};
 
 use crate::error::{Error, Result};
+use crate::server_text::secrets_sent;
 use crate::time;
+use crate::token::Secret;
 
 /// The largest response body dbfed reads; token and discovery documents are a few KB.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -62,6 +64,8 @@ pub(crate) struct HttpResponse {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// The secrets the request carried, to mask wherever the server echoes them.
+    pub sent_secrets: Vec<Secret>,
 }
 
 impl HttpResponse {
@@ -74,6 +78,11 @@ impl HttpResponse {
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.contains("json"))
+    }
+
+    /// Text of this response fit to quote in a message (see [`crate::server_text::quoted`]).
+    pub fn quoted(&self, text: &str) -> String {
+        crate::server_text::quoted(text, &self.sent_secrets)
     }
 
     /// The `Retry-After` header, as seconds or an HTTP date.
@@ -205,7 +214,7 @@ impl HttpClient {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        self.send(url, request).await
+        self.send(url, request, secrets_sent(&[], headers)).await
     }
 
     /// POSTs `form` to `url`, form-encoded, with the given extra headers.
@@ -223,7 +232,7 @@ impl HttpClient {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        self.send(url, request).await
+        self.send(url, request, secrets_sent(form, headers)).await
     }
 
     /// POSTs an empty JSON body to `url` with the given extra headers.
@@ -237,10 +246,15 @@ impl HttpClient {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        self.send(url, request).await
+        self.send(url, request, secrets_sent(&[], headers)).await
     }
 
-    async fn send(&self, url: &Url, request: reqwest::RequestBuilder) -> Result<HttpResponse> {
+    async fn send(
+        &self,
+        url: &Url,
+        request: reqwest::RequestBuilder,
+        sent_secrets: Vec<Secret>,
+    ) -> Result<HttpResponse> {
         let endpoint = display_url(url);
         let mut response = request
             .send()
@@ -267,6 +281,7 @@ impl HttpClient {
             status,
             headers: response.headers().clone(),
             body,
+            sent_secrets,
         })
     }
 }

@@ -12,6 +12,7 @@ mod exchange;
 mod exchange_client;
 mod http;
 mod retry;
+mod server_text;
 pub mod source;
 mod time;
 mod token;

@@ -9,8 +9,9 @@ use serde::Deserialize;
 
 use super::fetched::{CachedJwt, FetchJwt};
 use super::{SourceContext, SubjectTokenSource, non_empty};
-use crate::time;
 use crate::error::{Error, Result};
+use crate::server_text::quoted;
+use crate::time;
 use crate::token::SubjectToken;
 
 /// The placeholder in arguments that is replaced by the audience.
@@ -127,14 +128,15 @@ impl CommandRunner {
         }
         let response: ExecutableResponse = serde_json::from_str(stdout).map_err(|err| {
             self.fail(format!(
-                "the program printed JSON that is not a token response: {err}"
+                "the program printed JSON that is not a token response: {}",
+                quoted(&err.to_string(), &[])
             ))
         })?;
         if response.success == Some(false) {
             return Err(self.fail(format!(
                 "the program reported failure: {}: {}",
-                response.code.unwrap_or_default(),
-                response.message.unwrap_or_default()
+                quoted(&response.code.unwrap_or_default(), &[]),
+                quoted(&response.message.unwrap_or_default(), &[])
             )));
         }
         let token = non_empty(
@@ -189,6 +191,7 @@ impl FetchJwt for CommandRunner {
             if !output.status.success() {
                 let stderr = String::from_utf8_lossy(&output.stderr);
                 let excerpt: String = stderr.trim().chars().take(STDERR_EXCERPT_CHARS).collect();
+                let excerpt = quoted(&excerpt, &[]);
                 return Err(self.fail(format!(
                     "`{program}` exited with {}: {excerpt}",
                     output.status

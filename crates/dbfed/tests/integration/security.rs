@@ -155,3 +155,137 @@ async fn debug_output_of_every_public_type_shows_no_token_or_jwt() {
         assert!(!text.contains(signature), "JWT shown in {text}");
     }
 }
+
+/// Every text an error shows: its message, its description and its causes' messages.
+fn everything_shown(err: &Error) -> String {
+    let mut shown = format!("{err}\n{err:?}");
+    if let Error::Rejected {
+        description: Some(description),
+        ..
+    } = err
+    {
+        shown.push_str(description);
+    }
+    let mut cause = std::error::Error::source(err);
+    while let Some(inner) = cause {
+        shown.push_str(&format!("\n{inner}"));
+        cause = inner.source();
+    }
+    shown
+}
+
+#[tokio::test]
+async fn a_server_echoing_what_dbfed_sent_has_it_masked_in_every_error() {
+    let kit = testkit();
+    let jwt = sp_jwt(&kit);
+    let signature = jwt.rsplit('.').next().unwrap().to_owned();
+    let other_jwt = user_jwt(&kit, "bob@example.com");
+    for (content_type, body) in [
+        (
+            "application/json",
+            serde_json::json!({
+                "error": "invalid_request",
+                "error_description": format!("subject_token {jwt} is bad; sig {signature}; also {other_jwt}"),
+            })
+            .to_string(),
+        ),
+        (
+            "text/html",
+            format!(
+                "<html><body>Bad form: subject_token={jwt}&client_id={CLIENT_ID} sig={signature}</body></html>"
+            ),
+        ),
+    ] {
+        kit.inject(Fault {
+            path: "/oidc/v1/token".into(),
+            status: Some(400),
+            body: Some(body),
+            content_type: Some(content_type.into()),
+            ..Fault::default()
+        });
+        let err = sp_builder(&kit, jwt.clone())
+            .build()
+            .unwrap()
+            .token()
+            .await
+            .unwrap_err();
+        let shown = everything_shown(&err);
+        for secret in [&jwt, &signature, &other_jwt] {
+            assert!(!shown.contains(secret.as_str()), "{content_type}: {shown}");
+        }
+        assert!(shown.contains("<redacted>"), "{content_type}: {shown}");
+    }
+}
+
+#[tokio::test]
+async fn an_idp_echoing_the_client_secret_has_it_masked() {
+    let kit = testkit();
+    let secret = "s3cret/with+chars-and-more";
+    let encoded = "s3cret%2Fwith%2Bchars-and-more";
+    kit.inject(Fault {
+        path: "/idp/token".into(),
+        status: Some(401),
+        body: Some(
+            serde_json::json!({
+                "error": "invalid_client",
+                "error_description": format!("client_secret={encoded} ({secret}) is wrong"),
+            })
+            .to_string(),
+        ),
+        ..Fault::default()
+    });
+    let source = source::OidcClientCredentials::new(
+        kit.issuer(),
+        "svc-etl",
+        ClientAuth::SecretPost(Secret::new(secret)),
+    );
+    let err = sp_builder(&kit, String::new())
+        .source(source)
+        .build()
+        .unwrap()
+        .token()
+        .await
+        .unwrap_err();
+    let shown = everything_shown(&err);
+    assert!(shown.contains("invalid_client"), "{shown}");
+    assert!(
+        !shown.contains(secret) && !shown.contains(encoded),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn control_characters_from_the_server_never_reach_a_header_or_a_message() {
+    let kit = testkit();
+    let answer = |access_token: &str, token_type: &str| {
+        serde_json::json!({"access_token": access_token, "token_type": token_type, "expires_in": 3600})
+            .to_string()
+    };
+    for body in [
+        answer("tok\r\nX-Injected: 1", "Bearer"),
+        answer("tok", "Bearer\r\nX-Injected: 1"),
+        answer("tok\u{1b}]0;FAKE: all good\u{7}", "Bearer"),
+        answer("tok with spaces", "Bearer"),
+        serde_json::json!({"error": "invalid_request", "error_description": "\u{1b}[2K\rFAKE: all good\n"})
+            .to_string(),
+    ] {
+        kit.inject(Fault {
+            path: "/oidc/v1/token".into(),
+            status: Some(if body.contains("access_token") { 200 } else { 400 }),
+            body: Some(body.clone()),
+            ..Fault::default()
+        });
+        let err = sp_builder(&kit, sp_jwt(&kit))
+            .build()
+            .unwrap()
+            .token()
+            .await
+            .expect_err(&body);
+        let shown = everything_shown(&err);
+        assert!(
+            !shown.contains(['\r', '\u{1b}', '\u{7}']) && !format!("{err}").contains('\n'),
+            "{body}: {shown:?}"
+        );
+        assert!(!shown.contains("tok with spaces"), "{shown}");
+    }
+}
