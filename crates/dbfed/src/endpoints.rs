@@ -108,6 +108,11 @@ impl EndpointConfig {
     }
 }
 
+/// Whether `id` can be a Databricks account id (a UUID in practice): letters, digits, dashes.
+pub(crate) fn is_account_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// `GET {host}/.well-known/databricks-config`.
 #[derive(Clone, Debug, Default, Deserialize)]
 struct HostMetadata {
@@ -177,10 +182,11 @@ impl EndpointResolver {
             (None, true)
         };
         let metadata = metadata.unwrap_or_default();
+        // An account id from the server goes into a path: it must be one.
         let account_id = config
             .account_id
             .clone()
-            .or_else(|| metadata.account_id.clone());
+            .or_else(|| metadata.account_id.clone().filter(|id| is_account_id(id)));
 
         let (token_endpoint, token_endpoint_origin) = if let Some(url) = &config.token_endpoint {
             (url.clone(), EndpointOrigin::Configured)

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::credential::DEFAULT_SCOPE;
-use crate::endpoints::{EndpointConfig, EndpointResolver, Endpoints};
+use crate::endpoints::{EndpointConfig, EndpointResolver, Endpoints, is_account_id};
 use crate::error::{Error, Result};
 use crate::exchange::{ExchangeRequest, exchange};
 use crate::http::{HttpClient, HttpOptions, secure_url};
@@ -63,6 +63,14 @@ impl ExchangeClient {
         let account_id = target.account_id.filter(|id| !id.trim().is_empty());
         if target.is_account && account_id.is_none() {
             return Err(Error::config("an account host needs an account id"));
+        }
+        if let Some(id) = &account_id
+            && !is_account_id(id)
+        {
+            return Err(Error::config(format!(
+                "the account id `{}` is not one: an account id has only letters, digits and dashes",
+                crate::server_text::quoted(id, &[])
+            )));
         }
         let mut scopes: Vec<String> = target
             .scopes
@@ -139,9 +147,10 @@ impl fmt::Debug for ExchangeClient {
     }
 }
 
-/// Accepts a host with or without `https://` and without a trailing slash.
+/// Accepts a host with or without `https://`; a path, query or fragment pasted from a browser
+/// (`/login`, `/?o=123`) is dropped, as the Databricks SDKs do.
 fn normalize_host(host: &str) -> Result<Url> {
-    let host = host.trim().trim_end_matches('/');
+    let host = host.trim();
     if host.is_empty() {
         return Err(Error::config("the host is empty"));
     }
@@ -150,7 +159,14 @@ fn normalize_host(host: &str) -> Result<Url> {
     } else {
         format!("https://{host}")
     };
-    secure_url(&with_scheme, "host")
+    let mut url = secure_url(&with_scheme, "host")?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::config(format!("the host `{host}` names no host")));
+    }
+    url.set_path("");
+    url.set_query(None);
+    url.set_fragment(None);
+    Ok(url)
 }
 
 #[cfg(test)]
@@ -167,5 +183,29 @@ mod tests {
             normalize_host("http://127.0.0.1:9/").unwrap().as_str(),
             "http://127.0.0.1:9/"
         );
+    }
+
+    #[test]
+    fn a_pasted_browser_address_keeps_only_its_origin() {
+        for pasted in [
+            "https://dbc.example.com/?o=123456",
+            "https://dbc.example.com/login",
+            "dbc.example.com/login?next=/sql#x",
+            " https://dbc.example.com// ",
+        ] {
+            assert_eq!(
+                normalize_host(pasted).unwrap().as_str(),
+                "https://dbc.example.com/",
+                "{pasted}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_host_that_names_no_host_is_a_config_error() {
+        for bad in ["https://", "http://", "", "  ", "://"] {
+            let err = normalize_host(bad).unwrap_err();
+            assert!(matches!(err, Error::Config { .. }), "{bad:?}: {err:?}");
+        }
     }
 }

@@ -336,8 +336,7 @@ pub(crate) fn display_url(url: &Url) -> String {
 
 /// Parses `url` and refuses anything but `https`, or `http` to a loopback host.
 pub(crate) fn secure_url(url: &str, what: &str) -> Result<Url> {
-    let parsed = Url::parse(url)
-        .map_err(|err| Error::config(format!("{what} `{url}` is not a URL: {err}")))?;
+    let parsed = parse_url(url, what)?;
     match parsed.scheme() {
         "https" => Ok(parsed),
         "http" if is_loopback(&parsed) => Ok(parsed),
@@ -356,8 +355,7 @@ pub(crate) fn secure_url(url: &str, what: &str) -> Result<Url> {
 /// addresses `169.254.169.254` and `fd00:ec2::254`, and `metadata.google.internal`. Only
 /// sources that talk to such a server use it.
 pub(crate) fn metadata_service_url(url: &str, what: &str) -> Result<Url> {
-    let parsed = Url::parse(url)
-        .map_err(|err| Error::config(format!("{what} `{url}` is not a URL: {err}")))?;
+    let parsed = parse_url(url, what)?;
     let metadata_host = match parsed.host() {
         Some(Host::Ipv4(ip)) => ip == std::net::Ipv4Addr::new(169, 254, 169, 254),
         Some(Host::Ipv6(ip)) => ip == std::net::Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254),
@@ -368,6 +366,37 @@ pub(crate) fn metadata_service_url(url: &str, what: &str) -> Result<Url> {
         return Ok(parsed);
     }
     secure_url(url, what)
+}
+
+/// Parses `url`, refusing one that carries a user name or password (`user:secret@host`):
+/// neither is ever sent, and errors show neither.
+fn parse_url(url: &str, what: &str) -> Result<Url> {
+    let parsed = Url::parse(url.trim()).map_err(|err| {
+        Error::config(format!(
+            "{what} `{}` is not a URL: {err}",
+            without_userinfo(url)
+        ))
+    })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::config(format!(
+            "{what} `{}` carries a user name or password (`user:…@`); dbfed takes credentials only from its own options",
+            display_url(&parsed)
+        )));
+    }
+    Ok(parsed)
+}
+
+/// A text that failed to parse as a URL, for a message: anything before an `@` after the
+/// scheme (a user name or password) masked, control characters dropped.
+fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let shown = match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://…{}", &rest[at..]),
+        None if scheme.is_empty() => rest.to_owned(),
+        None => format!("{scheme}://{rest}"),
+    };
+    crate::server_text::quoted(&shown, &[])
 }
 
 fn is_loopback(url: &Url) -> bool {

@@ -148,3 +148,45 @@ async fn a_wrong_subject_and_an_unknown_service_principal_are_refused() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_host_pasted_from_the_browser_reaches_the_token_endpoint() {
+    let kit = testkit();
+    for pasted in [
+        format!("{}/?o=1234567890", kit.url()),
+        format!("{}/login", kit.url()),
+        format!("{}/sql/editor?o=1#tab", kit.url()),
+    ] {
+        let token = sp_builder(&kit, sp_jwt(&kit))
+            .workspace(&pasted)
+            .build()
+            .unwrap()
+            .token()
+            .await
+            .unwrap_or_else(|err| panic!("{pasted}: {err}"));
+        assert_eq!(call_me(&kit, &token).await.0, 200, "{pasted}");
+    }
+}
+
+#[test]
+fn a_host_naming_no_host_and_an_account_id_that_is_no_id_are_config_errors() {
+    let jwt = || dbfed::source::Fixed::new("x.y.z");
+    for (what, builder) in [
+        (
+            "https://",
+            dbfed::Credential::builder().workspace("https://"),
+        ),
+        ("://", dbfed::Credential::builder().workspace("://")),
+        (
+            "account id ../../x?y#z",
+            dbfed::Credential::builder().account("https://accounts.example.com", "../../x?y#z"),
+        ),
+        (
+            "account id with a space",
+            dbfed::Credential::builder().account("https://accounts.example.com", "a b"),
+        ),
+    ] {
+        let err = builder.source(jwt()).build().unwrap_err();
+        assert_eq!(err.kind(), dbfed::ErrorKind::Config, "{what}: {err}");
+    }
+}

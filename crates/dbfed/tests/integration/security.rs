@@ -289,3 +289,62 @@ async fn control_characters_from_the_server_never_reach_a_header_or_a_message() 
         assert!(!shown.contains("tok with spaces"), "{shown}");
     }
 }
+
+#[tokio::test]
+async fn a_url_carrying_a_password_is_refused_without_showing_it() {
+    let kit = testkit();
+    let with_password =
+        |path: &str| format!("{}{path}", kit.url()).replacen("://", "://admin:hunter2-pw@", 1);
+    let configured = [
+        (
+            "host",
+            sp_builder(&kit, sp_jwt(&kit)).workspace(with_password("")),
+        ),
+        (
+            "token endpoint",
+            sp_builder(&kit, sp_jwt(&kit)).token_endpoint(with_password("/oidc/v1/token")),
+        ),
+        (
+            "discovery URL",
+            sp_builder(&kit, sp_jwt(&kit)).discovery_url(with_password(
+                "/oidc/.well-known/oauth-authorization-server",
+            )),
+        ),
+        (
+            "unparsable host",
+            sp_builder(&kit, sp_jwt(&kit)).workspace("https://admin:hunter2-pw@[::1"),
+        ),
+    ];
+    for (what, builder) in configured {
+        let err = builder.build().unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{what}: {err:?}");
+        assert!(
+            !format!("{err} {err:?}").contains("hunter2"),
+            "{what}: {err}"
+        );
+    }
+
+    // A discovery document naming a token endpoint with a password.
+    kit.inject(Fault {
+        path: "/oidc/.well-known/oauth-authorization-server".into(),
+        status: Some(200),
+        body: Some(
+            serde_json::json!({"token_endpoint": with_password("/oidc/v1/token")}).to_string(),
+        ),
+        ..Fault::default()
+    });
+    let credential = sp_builder(&kit, sp_jwt(&kit))
+        .discovery_url(format!(
+            "{}/oidc/.well-known/oauth-authorization-server",
+            kit.url()
+        ))
+        .build()
+        .unwrap();
+    let err = credential.token().await.unwrap_err();
+    assert!(!format!("{err} {err:?}").contains("hunter2"), "{err}");
+    assert!(!format!("{credential:?}").contains("hunter2"));
+    assert!(
+        kit.exchanges().is_empty(),
+        "nothing is sent to a URL with a password"
+    );
+}
