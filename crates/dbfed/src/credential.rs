@@ -7,7 +7,6 @@ use std::time::{Duration, SystemTime};
 use futures::future::BoxFuture;
 use tokio::runtime::Handle;
 
-use crate::time;
 use crate::cache::{Stats, TokenCache};
 use crate::endpoints::Endpoints;
 use crate::error::{Error, Result};
@@ -15,6 +14,7 @@ use crate::exchange_client::{ExchangeClient, ExchangeTarget};
 use crate::http::HttpOptions;
 use crate::retry::RetryPolicy;
 use crate::source::{SourceContext, SubjectTokenSource};
+use crate::time;
 use crate::token::{AccessToken, SubjectToken};
 
 /// The scope requested when none is configured.
@@ -319,6 +319,7 @@ impl CredentialBuilder {
         let source = self
             .source
             .ok_or_else(|| Error::config("no subject-token source: set one with `.source(…)`"))?;
+        source.check()?;
         let client = ExchangeClient::new(ExchangeTarget {
             host: self.host,
             is_account: self.is_account,

@@ -103,6 +103,9 @@ impl AppSettings {
                  (or set AZURE_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE)",
             )
         })?;
+        if let ClientAuth::Assertion(source) = &auth {
+            source.check()?;
+        }
         let authority = self
             .authority_host
             .as_deref()

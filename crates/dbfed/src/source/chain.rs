@@ -39,6 +39,10 @@ impl SubjectTokenSource for Chain {
         "chain"
     }
 
+    fn check(&self) -> Result<()> {
+        self.sources.iter().try_for_each(|source| source.check())
+    }
+
     fn subject_token<'a>(
         &'a self,
         context: &'a SourceContext,

@@ -63,6 +63,12 @@ pub trait SubjectTokenSource: Debug + Send + Sync + 'static {
         &'a self,
         context: &'a SourceContext,
     ) -> BoxFuture<'a, Result<SubjectToken>>;
+
+    /// Checks the source's own settings without any I/O; a credential calls it when built, so
+    /// that a setting which can never work fails at once rather than at the first token.
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Builds a [`SubjectToken`] from text that should hold a JWT, with a clear error when it is empty.

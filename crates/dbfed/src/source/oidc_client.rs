@@ -144,6 +144,20 @@ impl SubjectTokenSource for OidcClientCredentials {
         NAME
     }
 
+    fn check(&self) -> Result<()> {
+        secure_url(&self.issuer, "issuer")?;
+        if let Some(url) = &self.token_endpoint {
+            secure_url(url, "token endpoint")?;
+        }
+        if let ClientAuth::PrivateKeyJwt {
+            key_pem, algorithm, ..
+        } = &self.auth
+        {
+            encoding_key(key_pem, *algorithm)?;
+        }
+        Ok(())
+    }
+
     fn subject_token<'a>(
         &'a self,
         context: &'a SourceContext,
@@ -239,19 +253,7 @@ impl OidcFetcher {
         algorithm: KeyAlgorithm,
         key_id: Option<&str>,
     ) -> Result<String> {
-        let key = match algorithm {
-            KeyAlgorithm::Rs256 => {
-                jsonwebtoken::EncodingKey::from_rsa_pem(key_pem.expose().as_bytes())
-            }
-            KeyAlgorithm::Es256 => {
-                jsonwebtoken::EncodingKey::from_ec_pem(key_pem.expose().as_bytes())
-            }
-        }
-        .map_err(|err| {
-            Error::config(format!(
-                "the private_key_jwt key is not a usable PEM key: {err}"
-            ))
-        })?;
+        let key = encoding_key(key_pem, algorithm)?;
         let mut header = jsonwebtoken::Header::new(match algorithm {
             KeyAlgorithm::Rs256 => jsonwebtoken::Algorithm::RS256,
             KeyAlgorithm::Es256 => jsonwebtoken::Algorithm::ES256,
@@ -272,6 +274,20 @@ impl OidcFetcher {
         jsonwebtoken::encode(&header, &claims, &key)
             .map_err(|err| Error::config(format!("cannot sign the client assertion: {err}")))
     }
+}
+
+/// The signing key of a `private_key_jwt` assertion, from its PEM text.
+fn encoding_key(key_pem: &Secret, algorithm: KeyAlgorithm) -> Result<jsonwebtoken::EncodingKey> {
+    let pem = key_pem.expose().as_bytes();
+    match algorithm {
+        KeyAlgorithm::Rs256 => jsonwebtoken::EncodingKey::from_rsa_pem(pem),
+        KeyAlgorithm::Es256 => jsonwebtoken::EncodingKey::from_ec_pem(pem),
+    }
+    .map_err(|err| {
+        Error::config(format!(
+            "the private_key_jwt key is not a usable {algorithm:?} PEM private key: {err}"
+        ))
+    })
 }
 
 impl FetchJwt for OidcFetcher {

@@ -514,3 +514,37 @@ async fn buildkite_without_the_agent_says_it_cannot_run_it() {
         "{err}"
     );
 }
+
+#[test]
+fn a_private_key_that_is_no_key_fails_when_the_credential_is_built() {
+    for algorithm in [KeyAlgorithm::Rs256, KeyAlgorithm::Es256] {
+        let source = source::OidcClientCredentials::new(
+            "https://idp.example.com",
+            "svc",
+            ClientAuth::PrivateKeyJwt {
+                key_pem: Secret::new("not a key"),
+                algorithm,
+                key_id: None,
+            },
+        );
+        let err = Credential::builder()
+            .workspace("https://dbc.example.com")
+            .source(source)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(err.to_string().contains("PEM"), "{err}");
+        assert!(!err.to_string().contains("not a key"), "{err}");
+    }
+    let bad_issuer = source::OidcClientCredentials::new(
+        "http://idp.example.com",
+        "svc",
+        ClientAuth::SecretPost(Secret::new("s")),
+    );
+    let err = Credential::builder()
+        .workspace("https://dbc.example.com")
+        .source(source::Chain::new().with(bad_issuer))
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("https"), "{err}");
+}
