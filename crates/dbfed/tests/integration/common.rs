@@ -147,3 +147,11 @@ pub async fn many_tokens(credential: &Credential, n: usize) {
         call.await.expect("no panic").expect("a token");
     }
 }
+
+/// Whether `token` was still valid at `asked`, read just before the call that returned it.
+///
+/// A token may be handed out with moments to spare (a stale one while a refresh fails), so
+/// whether it has expired by the time a test looks at it depends on scheduling, not on dbfed.
+pub fn valid_when_asked(token: &dbfed::AccessToken, asked: std::time::SystemTime) -> bool {
+    token.expires_at() > asked
+}
