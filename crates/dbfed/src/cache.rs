@@ -642,7 +642,10 @@ mod tests {
             let cache = cache.clone();
             async move { cache.get().await }
         });
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        // Once it has started, however late a loaded machine starts it (it then runs 20 ms).
+        while calls.load(Ordering::SeqCst) < 2 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         cache.invalidate();
         let late = waiting.await.unwrap().unwrap();
         let next = cache.get().await.unwrap();
@@ -653,14 +656,36 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_cancelled_caller_does_not_cancel_the_fetch() {
         let calls = Arc::new(AtomicU32::new(0));
-        let cache = TokenCache::new(counting_fetch(Duration::from_secs(60), calls.clone()), None);
+        // The fetch ends only when released, so the caller gives up first on any machine.
+        let release = Arc::new(tokio::sync::Notify::new());
+        let fetch: Fetch = {
+            let (calls, release) = (calls.clone(), release.clone());
+            Arc::new(move || {
+                let (calls, release) = (calls.clone(), release.clone());
+                Box::pin(async move {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    release.notified().await;
+                    Ok(AccessToken::new(
+                        "t",
+                        "Bearer",
+                        Duration::from_secs(60),
+                        None,
+                    ))
+                })
+            })
+        };
+        let cache = TokenCache::new(fetch, None);
         let gave_up = tokio::time::timeout(Duration::from_millis(1), cache.get()).await;
         assert!(gave_up.is_err());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        assert!(
-            cache.cached().is_some(),
-            "the fetch finished and was cached"
-        );
+        release.notify_one();
+        let give_up = Instant::now() + Duration::from_secs(10);
+        while cache.cached().is_none() {
+            assert!(
+                Instant::now() < give_up,
+                "the fetch finished and was cached"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
