@@ -2,12 +2,14 @@
 //! variables, with the source named by `DATABRICKS_AUTH_TYPE` or detected from the environment.
 
 mod auth_type;
+mod secrets;
 
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use auth_type::AuthType;
+pub use secrets::secret_env_vars;
 
 use crate::credential::{Credential, CredentialBuilder};
 use crate::error::{Error, Result};
