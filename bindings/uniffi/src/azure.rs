@@ -10,10 +10,10 @@ use std::time::Duration;
 use crate::credential::{Credential, authorization};
 use crate::error::DbfedError;
 use crate::options::{RetryPolicy, http_options, retry_policy};
-use crate::runtime;
 use crate::source::Source;
 use crate::token::{AccessToken, UserStats};
 use crate::users::max_users_of;
+use crate::{panics, runtime};
 
 /// An Entra application's client secret. An object, not a string, so that the configs holding
 /// it show `ClientSecret(<redacted>)` in their `toString()`.
@@ -347,7 +347,7 @@ impl AzureOnBehalfOf {
     /// An Azure Databricks token acting as the user whose Entra access token is `userToken`:
     /// from the cache, or after one request shared by all concurrent callers for that user.
     pub async fn token_for(&self, user_token: String) -> Result<Arc<AccessToken>, DbfedError> {
-        if let Some(token) = self.cached_token_for(&user_token) {
+        if let Some(token) = panics::catch(|| self.cached_token_for(&user_token))? {
             return Ok(token);
         }
         let users = self.inner.clone();
@@ -357,7 +357,7 @@ impl AzureOnBehalfOf {
     /// `tokenFor(userToken)` for callers without coroutines: blocks the calling thread until a
     /// token is had (never longer than the request timeouts and retry budget).
     pub fn token_for_blocking(&self, user_token: String) -> Result<Arc<AccessToken>, DbfedError> {
-        if let Some(token) = self.cached_token_for(&user_token) {
+        if let Some(token) = panics::catch(|| self.cached_token_for(&user_token))? {
             return Ok(token);
         }
         let users = self.inner.clone();

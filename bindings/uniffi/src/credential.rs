@@ -9,9 +9,9 @@ use crate::diagnose::{FederationPolicy, Mismatch, mismatches};
 use crate::endpoints::Endpoints;
 use crate::error::DbfedError;
 use crate::options::{RetryPolicy, http_options, retry_policy};
-use crate::runtime;
 use crate::source::Source;
 use crate::token::{AccessToken, Stats};
+use crate::{panics, runtime};
 
 /// How a `Credential` reaches Databricks. Give `host` (a workspace), or `accountHost` with
 /// `accountId` (account-level APIs), or a `tokenEndpoint`; every other field has a default.
@@ -161,7 +161,7 @@ impl Credential {
     /// A valid token: from the cache (no I/O), or after one exchange shared by every caller
     /// waiting for it.
     pub async fn token(&self) -> Result<Arc<AccessToken>, DbfedError> {
-        if let Some(token) = self.cached_token() {
+        if let Some(token) = panics::catch(|| self.cached_token())? {
             return Ok(token);
         }
         let credential = self.inner.clone();
@@ -171,7 +171,7 @@ impl Credential {
     /// `token()` for callers without coroutines: blocks the calling thread until a token is
     /// had (never longer than the request timeouts and retry budget, or a callback's timeout).
     pub fn token_blocking(&self) -> Result<Arc<AccessToken>, DbfedError> {
-        if let Some(token) = self.cached_token() {
+        if let Some(token) = panics::catch(|| self.cached_token())? {
             return Ok(token);
         }
         let credential = self.inner.clone();

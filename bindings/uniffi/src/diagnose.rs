@@ -136,9 +136,11 @@ pub fn diagnose(
     policy: FederationPolicy,
     account_id: Option<String>,
 ) -> Result<Vec<Mismatch>, DbfedError> {
-    mismatches(&dbfed::diagnose(
-        &jwt,
-        &policy.to_core(),
-        account_id.as_deref(),
-    ))
+    crate::panics::guard(|| {
+        mismatches(&dbfed::diagnose(
+            &jwt,
+            &policy.to_core(),
+            account_id.as_deref(),
+        ))
+    })
 }

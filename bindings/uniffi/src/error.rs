@@ -62,7 +62,8 @@ pub enum DbfedError {
         /// The HTTP status of the answer.
         status: i32,
     },
-    /// A failure of the library itself (its runtime could not start or stopped).
+    /// A failure of the library itself: its runtime could not start or stopped, or a bug of dbfed
+    /// (a panic, caught at the boundary: "dbfed internal error (a bug; please report it): …").
     #[error("{reason}")]
     Internal {
         /// What went wrong, in words.
@@ -121,17 +122,6 @@ impl From<dbfed::Error> for DbfedError {
                 reason,
             },
             _ => DbfedError::Internal { reason },
-        }
-    }
-}
-
-/// What a foreign callback threw that is not a `DbfedException` (Kotlin) or `DbfedError`
-/// (Swift): its description becomes the message of a source error.
-impl From<uniffi::UnexpectedUniFFICallbackError> for DbfedError {
-    fn from(err: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        DbfedError::Source {
-            source_name: "callback".into(),
-            reason: err.reason,
         }
     }
 }

@@ -16,6 +16,7 @@ mod diagnose;
 mod endpoints;
 mod error;
 mod options;
+mod panics;
 mod runtime;
 mod source;
 mod token;
@@ -27,7 +28,8 @@ pub use diagnose::{FederationPolicy, Mismatch, MismatchKind, diagnose};
 pub use endpoints::{AudienceOrigin, EndpointOrigin, Endpoints};
 pub use error::DbfedError;
 pub use options::RetryPolicy;
-pub use source::{Source, SubjectTokenProvider};
+pub use panics::{panic_for_tests, panic_for_tests_async};
+pub use source::{CallbackBridge, CallbackReply, Source};
 pub use token::{AccessToken, Stats, UserStats};
 pub use users::{UserExchanger, UserExchangerConfig};
 

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use tokio::runtime::{Handle, Runtime};
 
 use crate::error::DbfedError;
+use crate::panics;
 
 /// Worker threads: dbfed's work is a few HTTP requests an hour, so two are plenty.
 const WORKER_THREADS: usize = 2;
@@ -31,30 +32,31 @@ pub(crate) fn handle() -> Result<Handle, DbfedError> {
 }
 
 /// Runs `body` inside the runtime's context, so that whatever the core spawns or builds there
-/// (a background refresh, an HTTP client) belongs to this runtime.
+/// (a background refresh, an HTTP client) belongs to this runtime; a panic in it is returned as
+/// `DbfedError::Internal`.
 pub(crate) fn in_context<T>(body: impl FnOnce() -> T) -> Result<T, DbfedError> {
     let handle = handle()?;
     let _entered = handle.enter();
-    Ok(body())
+    Ok(panics::catch(body)?)
 }
 
-/// Runs `future` on the runtime and awaits its result from any executor.
+/// Runs `future` on the runtime and awaits its result from any executor; a panic in it is
+/// returned as `DbfedError::Internal`.
 pub(crate) async fn run<T: Send + 'static>(
     future: impl Future<Output = Result<T, DbfedError>> + Send + 'static,
 ) -> Result<T, DbfedError> {
-    handle()?
-        .spawn(future)
-        .await
-        .unwrap_or_else(|_| Err(stopped()))
+    let task = handle()?.spawn(panics::catch_future(future));
+    task.await.unwrap_or_else(|_| Ok(Err(stopped())))?
 }
 
-/// Runs `future` on the runtime and blocks the calling thread until it is done. Never panics,
-/// whatever the thread (it waits for the task's handle, not with `Runtime::block_on`).
+/// Runs `future` on the runtime and blocks the calling thread until it is done (a panic in it
+/// is returned as `DbfedError::Internal`). Never panics, whatever the thread (it waits for the
+/// task's handle, not with `Runtime::block_on`).
 pub(crate) fn block_on<T: Send + 'static>(
     future: impl Future<Output = Result<T, DbfedError>> + Send + 'static,
 ) -> Result<T, DbfedError> {
-    let task = handle()?.spawn(future);
-    futures::executor::block_on(task).unwrap_or_else(|_| Err(stopped()))
+    let task = handle()?.spawn(panics::catch_future(future));
+    futures::executor::block_on(task).unwrap_or_else(|_| Ok(Err(stopped())))?
 }
 
 fn not_started() -> DbfedError {

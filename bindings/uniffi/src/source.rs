@@ -1,24 +1,99 @@
 //! `Source`: where the subject JWTs come from, one named constructor per core source, and the
-//! `SubjectTokenProvider` interface that foreign code implements for a source of its own.
+//! bridge to the Kotlin `SubjectTokenProvider` that applications implement for a source of
+//! their own (`CallbackBridge`, `CallbackReply`).
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dbfed::SubjectTokenSource;
 use dbfed::source;
+use futures::channel::oneshot;
 
-use crate::error::DbfedError;
-
-/// JWTs from the application's own code: implemented in Kotlin (a `suspend fun`) or Swift (an
-/// `async` function), and given to `Source.callback`. Called at every exchange with the audience
-/// the JWT should carry; what it throws becomes a `Source` error with the exception's
-/// description.
+/// Internal: the bridge from the library to the Kotlin `SubjectTokenProvider` (hand-written in
+/// the JVM package, `ProviderBridge`), which catches whatever the provider throws (an `Error`
+/// too) and checks what it returns, so that every call is answered at once. Applications
+/// implement `SubjectTokenProvider` and pass it to `Source.callback`, never this.
 #[uniffi::export(foreign)]
-#[async_trait::async_trait]
-pub trait SubjectTokenProvider: Send + Sync {
-    /// The JWT to exchange, for `audience`.
-    async fn subject_token(&self, audience: String) -> Result<String, DbfedError>;
+pub trait CallbackBridge: Send + Sync {
+    /// Starts call `call` of the provider for `audience`; its answer goes to `reply`, exactly once.
+    fn start(&self, call: u64, audience: String, reply: Arc<CallbackReply>);
+    /// Cancels call `call` (it timed out, or its exchange was abandoned); its answer is not
+    /// needed any more.
+    fn cancel(&self, call: u64);
+}
+
+/// Internal: where the Kotlin `ProviderBridge` puts the answer of one call (see
+/// [`CallbackBridge`]). Only the first answer counts.
+#[derive(uniffi::Object)]
+pub struct CallbackReply {
+    sender: Mutex<Option<oneshot::Sender<Result<String, String>>>>,
+}
+
+#[uniffi::export]
+impl CallbackReply {
+    /// The provider returned `jwt`.
+    pub fn succeed(&self, jwt: String) {
+        self.answer(Ok(jwt));
+    }
+
+    /// The provider gave no JWT: `reason` says why (what it threw, or what it returned instead).
+    pub fn fail(&self, reason: String) {
+        self.answer(Err(reason));
+    }
+}
+
+impl CallbackReply {
+    fn answer(&self, answer: Result<String, String>) {
+        let sender = self.sender.lock().ok().and_then(|mut sender| sender.take());
+        if let Some(sender) = sender {
+            // The call's future is gone if it timed out; nobody needs the answer then.
+            let _ = sender.send(answer);
+        }
+    }
+}
+
+/// One call of the provider, cancelled through the bridge if dropped before its answer came.
+struct PendingCall {
+    bridge: Arc<dyn CallbackBridge>,
+    call: u64,
+    answered: bool,
+}
+
+impl Drop for PendingCall {
+    fn drop(&mut self) {
+        if !self.answered {
+            self.bridge.cancel(self.call);
+        }
+    }
+}
+
+/// The numbers of the provider's calls, for cancelling one.
+static NEXT_CALL: AtomicU64 = AtomicU64::new(0);
+
+/// One call of the provider through `bridge`: started on a blocking thread (the provider's
+/// code runs there until it first suspends), answered through a [`CallbackReply`].
+async fn call_provider(
+    bridge: Arc<dyn CallbackBridge>,
+    audience: String,
+) -> Result<String, String> {
+    let (sender, receiver) = oneshot::channel();
+    let reply = Arc::new(CallbackReply {
+        sender: Mutex::new(Some(sender)),
+    });
+    let call = NEXT_CALL.fetch_add(1, Ordering::Relaxed);
+    let mut pending = PendingCall {
+        bridge: bridge.clone(),
+        call,
+        answered: false,
+    };
+    tokio::task::spawn_blocking(move || bridge.start(call, audience, reply))
+        .await
+        .map_err(|_| "the callback could not be started".to_owned())?;
+    let answer = receiver.await;
+    pending.answered = true;
+    answer.map_err(|_| "the callback's answer was lost".to_owned())?
 }
 
 /// Where the subject JWTs come from. Every source is asked again at each exchange; those that
@@ -115,22 +190,17 @@ impl Source {
         Source::new(source::CiToken::bitbucket(), "Bitbucket()")
     }
 
-    /// Your own code: `provider.subjectToken(audience)` at every exchange. A call that has not
-    /// returned within `timeout` (default 60 s) fails, and is cancelled.
+    /// Internal: the source of `Source.callback(provider, timeout)` (Kotlin, hand-written), through
+    /// its `ProviderBridge`. A call that has not answered within `timeout` (default 60 s) fails,
+    /// and is cancelled.
     #[uniffi::constructor(default(timeout = None))]
-    pub fn callback(
-        provider: Arc<dyn SubjectTokenProvider>,
+    pub fn from_callback_bridge(
+        bridge: Arc<dyn CallbackBridge>,
         timeout: Option<Duration>,
     ) -> Arc<Self> {
         let timeout = timeout.unwrap_or(source::DEFAULT_CALLBACK_TIMEOUT);
         let core = source::Callback::new(move |context: source::SourceContext| {
-            let provider = provider.clone();
-            async move {
-                provider
-                    .subject_token(context.audience)
-                    .await
-                    .map_err(|err| err.to_string())
-            }
+            call_provider(bridge.clone(), context.audience)
         })
         .timeout(timeout);
         Source::new(core, format!("Callback(timeout={timeout:?})"))

@@ -8,8 +8,8 @@ use std::time::Duration;
 use crate::credential::authorization;
 use crate::error::DbfedError;
 use crate::options::{RetryPolicy, http_options, retry_policy};
-use crate::runtime;
 use crate::token::{AccessToken, UserStats};
+use crate::{panics, runtime};
 
 /// How a `UserExchanger` reaches Databricks and which JWTs it takes. Give `host` (a workspace),
 /// or `accountHost` with `accountId`, or a `tokenEndpoint`; every other field has a default.
@@ -142,7 +142,7 @@ impl UserExchanger {
     /// A Databricks token acting as the user whose JWT is `jwt`: from the cache, or after one
     /// exchange shared by all concurrent callers for that user.
     pub async fn token_for(&self, jwt: String) -> Result<Arc<AccessToken>, DbfedError> {
-        if let Some(token) = self.cached_token_for(&jwt) {
+        if let Some(token) = panics::catch(|| self.cached_token_for(&jwt))? {
             return Ok(token);
         }
         let users = self.inner.clone();
@@ -152,7 +152,7 @@ impl UserExchanger {
     /// `tokenFor(jwt)` for callers without coroutines: blocks the calling thread until a token
     /// is had (never longer than the request timeouts and retry budget).
     pub fn token_for_blocking(&self, jwt: String) -> Result<Arc<AccessToken>, DbfedError> {
-        if let Some(token) = self.cached_token_for(&jwt) {
+        if let Some(token) = panics::catch(|| self.cached_token_for(&jwt))? {
             return Ok(token);
         }
         let users = self.inner.clone();

@@ -72,6 +72,76 @@ class CallbackTest {
         assertTrue(cancelled.get(), "the provider's coroutine is cancelled")
     }
 
+    /** The source error of one `tokenBlocking()` through `provider` (timeout 30 s), and how long it took. */
+    private fun failureOf(provider: SubjectTokenProvider): Pair<DbfedException.Source, Duration> {
+        val source = Source.callback(provider, timeout = Duration.ofSeconds(30))
+        Credential(Testkit.config(), source).use { credential ->
+            val started = System.nanoTime()
+            val error = assertThrows<DbfedException.Source> { credential.tokenBlocking() }
+            return error to Duration.ofNanos(System.nanoTime() - started)
+        }
+    }
+
+    /** Fails at once (not after the 30 s timeout), naming what the provider did; later calls work. */
+    private fun assertFailsAtOnce(provider: SubjectTokenProvider, vararg named: String) {
+        val (error, took) = failureOf(provider)
+        assertEquals("callback", error.sourceName)
+        for (text in named) assertTrue(text in error.reason, error.reason)
+        assertTrue("did not return within" !in error.reason, error.reason)
+        // Generous: a hang waits out the 30 s timeout.
+        assertTrue(took < Duration.ofSeconds(10), "took $took")
+        val jwt = Testkit.servicePrincipalJwt()
+        val working = object : SubjectTokenProvider {
+            override suspend fun subjectToken(audience: String): String = jwt
+        }
+        Credential(Testkit.config(), Source.callback(working)).use { assertEquals(200, Testkit.me(it.tokenBlocking().authorizationHeader()).first) }
+    }
+
+    @Test
+    fun `a provider that throws an AssertionError fails at once`() = assertFailsAtOnce(
+        object : SubjectTokenProvider {
+            override suspend fun subjectToken(audience: String): String = throw AssertionError("the vault said no")
+        },
+        "threw java.lang.AssertionError: the vault said no",
+    )
+
+    @Test
+    fun `a provider that overflows its stack fails at once`() = assertFailsAtOnce(
+        object : SubjectTokenProvider {
+            fun deeper(depth: Long): Long = deeper(depth + 1) + 1
+            override suspend fun subjectToken(audience: String): String = deeper(0).toString()
+        },
+        "threw java.lang.StackOverflowError",
+    )
+
+    @Test
+    fun `a provider that throws an OutOfMemoryError fails at once`() = assertFailsAtOnce(
+        object : SubjectTokenProvider {
+            override suspend fun subjectToken(audience: String): String = throw OutOfMemoryError("simulated")
+        },
+        "threw java.lang.OutOfMemoryError: simulated",
+    )
+
+    @Test
+    fun `a provider that returns null fails at once`() = assertFailsAtOnce(
+        object : SubjectTokenProvider {
+            // A null through an erased generic, as Java code or a bad cast gives one.
+            @Suppress("UNCHECKED_CAST")
+            override suspend fun subjectToken(audience: String): String = (listOf<Any?>(null) as List<String>)[0]
+        },
+        "returned null, not a JWT",
+    )
+
+    @Test
+    fun `a long exception message is shortened`() {
+        val provider = object : SubjectTokenProvider {
+            override suspend fun subjectToken(audience: String): String = error("x".repeat(5000))
+        }
+        val (error, _) = failureOf(provider)
+        assertTrue(error.reason.length < 500, error.reason)
+        assertTrue("x".repeat(200) + "…" in error.reason, error.reason)
+    }
+
     @Test
     fun `a chain takes the first source that works`() {
         val jwt = Testkit.servicePrincipalJwt()
