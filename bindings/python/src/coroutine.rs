@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyAny, PyCFunction};
 
-use crate::{errors, runtime};
+use crate::{errors, runtime, thread_state};
 
 /// A coroutine returning `convert(result)` of the core future `work()` makes (or raising its
 /// error as a dbfed exception). `cached`, if given, is called first when the coroutine runs; a
@@ -34,7 +34,7 @@ where
         runtime::spawn(async move {
             let result = work.await;
             // Without Python (it is shutting down) nobody is left to tell.
-            let _ = Python::try_attach(|py| {
+            let _ = thread_state::attach(|py| {
                 let outcome = match result {
                     Ok(value) => convert(py, value),
                     Err(err) => Err(errors::to_py_err(py, &err)),

@@ -1,6 +1,7 @@
 //! `dbfed._native`: the extension module under the `dbfed` Python package. Type conversion and
 //! error mapping only; every behaviour lives in the `dbfed` crate.
 
+mod at_exit;
 mod azure;
 mod coroutine;
 mod credential;
@@ -21,7 +22,8 @@ use pyo3::prelude::*;
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
-    logging::install();
+    logging::install(module.py())?;
+    at_exit::register(module.py())?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add_class::<credential::Credential>()?;
     module.add_class::<token::AccessToken>()?;

@@ -3,11 +3,18 @@
 //!
 //! The thread that logs never takes the GIL: it may be a runtime thread, or hold a lock a Python
 //! thread is waiting for. Events are queued (bounded; dropped when full) and one thread of their
-//! own hands them to Python. The core writes no token, JWT or secret into an event.
+//! own hands them to Python, until Python shuts down (the queue is flushed then, see
+//! `at_exit`). The core writes no token, JWT or secret into an event.
+//!
+//! `logging` is imported when dbfed is, on the importing thread: the first thread to import
+//! `threading` is the one Python takes for its main thread, and if that were the forwarding
+//! thread, which never ends, `threading._shutdown` would wait for it forever at exit.
 
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 use pyo3::prelude::*;
@@ -21,6 +28,10 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 
 /// Events waiting for the forwarding thread; beyond this many, new ones are dropped.
 const QUEUE_CAPACITY: usize = 1024;
+/// The longest `flush` waits for the queued events to reach `logging`.
+const FLUSH_DEADLINE: Duration = Duration::from_secs(1);
+/// How often `flush` looks again.
+const FLUSH_POLL_INTERVAL: Duration = Duration::from_millis(1);
 
 /// One event, ready for Python.
 struct Record {
@@ -32,10 +43,16 @@ struct Record {
 /// The queue to the forwarding thread of this process (empty until the first event, and again
 /// right after a fork, since the thread does not survive it).
 static QUEUE: ArcSwapOption<SyncSender<Record>> = ArcSwapOption::const_empty();
+/// Events queued and not yet handed to Python (or dropped).
+static PENDING: AtomicUsize = AtomicUsize::new(0);
+/// `logging.getLogger`, imported by `install`.
+static GET_LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-/// Routes the core's events to Python. Does nothing if the process already has a global
-/// `tracing` subscriber (another extension module set one).
-pub(crate) fn install() {
+/// Imports `logging` on the calling (importing) thread and routes the core's events to it. Sets
+/// no subscriber if the process already has a global `tracing` subscriber (another extension
+/// module set one).
+pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
+    GET_LOGGER.import(py, "logging", "getLogger")?;
     let only_dbfed = filter_fn(|metadata| metadata.target().starts_with("dbfed"));
     let subscriber = tracing_subscriber::registry().with(
         ToPythonLogging
@@ -43,12 +60,25 @@ pub(crate) fn install() {
             .with_filter(LevelFilter::DEBUG),
     );
     let _already_set = tracing::subscriber::set_global_default(subscriber);
+    Ok(())
+}
+
+/// Waits, with the GIL released and for at most [`FLUSH_DEADLINE`], until the forwarding
+/// thread has handed every queued event to Python. For dbfed's `atexit` hook.
+pub(crate) fn flush(py: Python<'_>) {
+    py.detach(|| {
+        let deadline = Instant::now() + FLUSH_DEADLINE;
+        while PENDING.load(Ordering::SeqCst) != 0 && Instant::now() < deadline {
+            std::thread::sleep(FLUSH_POLL_INTERVAL);
+        }
+    });
 }
 
 /// Forgets the parent's queue in a child process right after `fork()` (leaked, not dropped: its
 /// internal locks may have been held by a thread that the child does not have).
 pub(crate) fn after_fork_in_child() {
     std::mem::forget(QUEUE.swap(None));
+    PENDING.store(0, Ordering::SeqCst);
 }
 
 struct ToPythonLogging;
@@ -122,10 +152,13 @@ fn enqueue(record: Record) {
         Some(queue) => queue,
         None => start_forwarding(),
     };
+    PENDING.fetch_add(1, Ordering::SeqCst);
     match queue.try_send(record) {
-        Ok(()) | Err(TrySendError::Full(_)) => {}
-        Err(TrySendError::Disconnected(_)) => {
-            // The forwarding thread could not be started; logging is best effort.
+        Ok(()) => {}
+        Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+            // Queue full, or no forwarding thread (it could not start, or Python shut down):
+            // logging is best effort.
+            PENDING.fetch_sub(1, Ordering::SeqCst);
         }
     }
 }
@@ -158,10 +191,11 @@ fn forward(receiver: Receiver<Record>) {
 /// Hands every queued record to Python until the queue is dropped or Python shuts down.
 fn deliver(receiver: Receiver<Record>) {
     for record in receiver {
-        let delivered = Python::try_attach(|py| {
+        let delivered = crate::thread_state::attach(|py| {
             // A failing handler is the application's business; `logging` reports it itself.
             let _ = emit(py, &record);
         });
+        PENDING.fetch_sub(1, Ordering::SeqCst);
         if delivered.is_none() {
             return;
         }
@@ -169,7 +203,6 @@ fn deliver(receiver: Receiver<Record>) {
 }
 
 fn emit(py: Python<'_>, record: &Record) -> PyResult<()> {
-    static GET_LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let logger = GET_LOGGER
         .import(py, "logging", "getLogger")?
         .call1((record.logger.as_str(),))?;

@@ -111,4 +111,5 @@ fn get() -> PyResult<Arc<Runtime>> {
 pub(crate) fn _after_fork_in_child() {
     std::mem::forget(RUNTIME.swap(None));
     crate::logging::after_fork_in_child();
+    thread_state::after_fork_in_child();
 }

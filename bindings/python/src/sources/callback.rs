@@ -84,7 +84,7 @@ fn python_callback(function: Arc<Py<PyAny>>, timeout: Duration) -> source::Callb
 
 fn invoke(function: &Py<PyAny>, audience: String, timeout: Duration) -> Result<String, BoxError> {
     static INVOKE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    Python::try_attach(|py| {
+    crate::thread_state::attach(|py| {
         let call = || -> PyResult<String> {
             let invoke = INVOKE.import(py, "dbfed._callbacks", "invoke")?;
             let context = Py::new(py, SourceContext { audience })?;
