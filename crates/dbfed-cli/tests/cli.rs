@@ -1,11 +1,12 @@
 //! The `dbfed` binary against the testkit: every command, success and failure.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use dbfed_testkit::{Fault, MintRequest, Policy, Testkit};
+use dbfed_testkit::{EntraApp, Fault, MintRequest, Policy, Testkit};
 
 const CLIENT_ID: &str = "5e1c0ffe-0000-4000-8000-0000000000c1";
 const SUBJECT: &str = "repo:acme/etl:environment:prod";
@@ -666,4 +667,201 @@ fn a_closed_stdout_ends_every_command_quietly_with_exit_code_0() {
         );
         assert_eq!(stderr, "", "{args:?}: nothing on stderr, no panic");
     }
+}
+
+/// The environment `dbfed exec OPTIONS -- env` gave its command (exec must succeed).
+fn exec_env(command: &mut Command, options: &[&str]) -> HashMap<String, String> {
+    let output = run(command.arg("exec").args(options).args(["--", "env"]));
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    text(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
+}
+
+/// What exec must set whatever it removes: the host and its own metadata-service endpoint.
+fn assert_has_the_metadata_service(env: &HashMap<String, String>, kit: &Testkit) {
+    assert_eq!(env.get("DATABRICKS_HOST"), Some(&kit.url()), "{env:?}");
+    assert_eq!(
+        env.get("DATABRICKS_AUTH_TYPE").map(String::as_str),
+        Some("metadata-service")
+    );
+    let url = &env["DATABRICKS_METADATA_SERVICE_URL"];
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+}
+
+#[test]
+fn exec_hands_its_command_no_jwt_dbfed_read_unless_asked_to_preserve_the_environment() {
+    let kit = kit();
+    let jwt = jwt(&kit);
+    let signature = jwt.rsplit('.').next().unwrap().to_owned();
+    let dbfed = || {
+        let mut command = dbfed(&kit);
+        command
+            .env("DATABRICKS_OIDC_TOKEN", &jwt)
+            .env("ARM_CLIENT_SECRET", "not-read-by-env-oidc");
+        command
+    };
+
+    let env = exec_env(&mut dbfed(), &[]);
+    assert_has_the_metadata_service(&env, &kit);
+    assert!(!env.contains_key("DATABRICKS_OIDC_TOKEN"), "{env:?}");
+    assert!(
+        env.values().all(|value| !value.contains(&signature)),
+        "no variable holds the JWT: {env:?}"
+    );
+    assert_eq!(
+        env.get("DATABRICKS_CLIENT_ID").map(String::as_str),
+        Some(CLIENT_ID),
+        "what is no secret stays"
+    );
+    assert_eq!(
+        env.get("ARM_CLIENT_SECRET").map(String::as_str),
+        Some("not-read-by-env-oidc"),
+        "only what dbfed read is removed"
+    );
+
+    let mut renamed = dbfed();
+    renamed
+        .env_remove("DATABRICKS_OIDC_TOKEN")
+        .env("CI_JOB_JWT", &jwt);
+    let env = exec_env(&mut renamed, &["--token-env", "CI_JOB_JWT"]);
+    assert_has_the_metadata_service(&env, &kit);
+    assert!(!env.contains_key("CI_JOB_JWT"), "{env:?}");
+
+    let env = exec_env(&mut dbfed(), &["--preserve-env"]);
+    assert_has_the_metadata_service(&env, &kit);
+    assert_eq!(env.get("DATABRICKS_OIDC_TOKEN"), Some(&jwt));
+}
+
+#[test]
+fn exec_hands_its_command_no_client_secret_dbfed_read_unless_asked_to() {
+    let kit = kit();
+    kit.add_entra_app(EntraApp {
+        tenant: "tenant-1".into(),
+        client_id: "app-1".into(),
+        secret: Some("entra-secret".into()),
+        federated_credentials: vec![],
+    });
+    let dbfed = || {
+        let mut command = dbfed(&kit);
+        command
+            .env_remove("DATABRICKS_OIDC_TOKEN")
+            .env("DATABRICKS_AUTH_TYPE", "azure-client-secret")
+            .env("AZURE_AUTHORITY_HOST", kit.entra_authority())
+            .env("ARM_TENANT_ID", "tenant-1")
+            .env("ARM_CLIENT_ID", "app-1")
+            .env("ARM_CLIENT_SECRET", "entra-secret")
+            .env("AZURE_CLIENT_SECRET", "entra-secret-too");
+        command
+    };
+
+    let env = exec_env(&mut dbfed(), &[]);
+    assert_has_the_metadata_service(&env, &kit);
+    for name in ["ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET"] {
+        assert!(!env.contains_key(name), "{name}: {env:?}");
+    }
+    assert!(
+        env.values().all(|value| !value.contains("entra-secret")),
+        "{env:?}"
+    );
+    assert_eq!(env.get("ARM_CLIENT_ID").map(String::as_str), Some("app-1"));
+
+    let env = exec_env(&mut dbfed(), &["--preserve-env"]);
+    assert_eq!(
+        env.get("ARM_CLIENT_SECRET").map(String::as_str),
+        Some("entra-secret")
+    );
+}
+
+#[test]
+fn log_lines_on_a_stderr_that_is_no_terminal_have_no_colour_codes() {
+    let kit = kit();
+    let output = run(dbfed(&kit).env_remove("NO_COLOR").args(["-vv", "token"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("DEBUG"),
+        "trace logs were written: {stderr}"
+    );
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+}
+
+#[test]
+fn a_host_that_is_only_a_scheme_is_a_configuration_error_in_every_command() {
+    let kit = kit();
+    let host = ["--host", "https://"];
+    for args in [
+        &["token"][..],
+        &["exec", "--", "true"],
+        &["serve"],
+        &["doctor"],
+    ] {
+        let (command, rest) = args.split_first().unwrap();
+        let mut child = dbfed(&kit)
+            .arg(command)
+            .args(host)
+            .args(rest)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = wait_within(&mut child, Duration::from_secs(30));
+        assert_eq!(
+            status.and_then(|status| status.code()),
+            Some(2),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.starts_with("dbfed: "),
+            "{args:?}: dbfed's own error, not a usage error: {stderr}"
+        );
+    }
+}
+
+/// Runs `dbfed ARGS` configured for `kit` with a terminal (python3's pty module) as its stdout
+/// and stderr, whose output is returned; `NO_COLOR` is set to `no_color` if given.
+fn on_a_terminal(kit: &Testkit, no_color: Option<&str>, args: &[&str]) -> String {
+    let dbfed = dbfed(kit);
+    let mut command = Command::new("python3");
+    command.env_clear().stdin(Stdio::null()).args([
+        "-c",
+        "import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)",
+        env!("CARGO_BIN_EXE_dbfed"),
+    ]);
+    for (name, value) in dbfed.get_envs() {
+        if let Some(value) = value {
+            command.env(name, value);
+        }
+    }
+    if let Some(value) = no_color {
+        command.env("NO_COLOR", value);
+    }
+    let output = run(command.args(args));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    text(&output.stdout)
+}
+
+#[test]
+fn log_lines_on_a_terminal_are_coloured_unless_no_color_is_set() {
+    let kit = kit();
+    let coloured = on_a_terminal(&kit, None, &["-vv", "token"]);
+    assert!(coloured.contains("DEBUG"), "{coloured}");
+    assert!(coloured.contains('\x1b'), "{coloured:?}");
+    let empty = on_a_terminal(&kit, Some(""), &["-vv", "token"]);
+    assert!(
+        empty.contains('\x1b'),
+        "an empty NO_COLOR is unset: {empty:?}"
+    );
+    let plain = on_a_terminal(&kit, Some("1"), &["-vv", "token"]);
+    assert!(plain.contains("DEBUG"), "{plain}");
+    assert!(!plain.contains('\x1b'), "{plain:?}");
 }
