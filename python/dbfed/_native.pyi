@@ -40,6 +40,7 @@ __all__ = [
     "UserStats",
     "UserTokens",
     "_after_fork_in_child",
+    "_panic_for_tests",
 ]
 __version__: str
 
@@ -464,6 +465,10 @@ class SourceContext:
         """The audience the JWT should carry."""
 
 def _after_fork_in_child() -> None: ...
+def _panic_for_tests(how: Literal["call", "blocking", "async"]) -> Awaitable[None]:
+    """Internal, for dbfed's own tests (not part of the API): panics on purpose in a sync call
+    (``"call"``), in a task a sync call waits for (``"blocking"``), or in the task of the
+    coroutine it returns (``"async"``)."""
 
 # Acting for signed-in users (users.rs); Azure Databricks with Entra tokens (azure.rs).
 

@@ -7,11 +7,11 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyAny, PyCFunction};
 
-use crate::{errors, runtime, thread_state};
+use crate::{errors, panics, runtime, thread_state};
 
 /// A coroutine returning `convert(result)` of the core future `work()` makes (or raising its
-/// error as a dbfed exception). `cached`, if given, is called first when the coroutine runs; a
-/// value other than None is the result, without `work`.
+/// error, or a panic in it, as a dbfed exception). `cached`, if given, is called first when the
+/// coroutine runs; a value other than None is the result, without `work`.
 pub(crate) fn coroutine<'py, T, W, C>(
     py: Python<'py>,
     cached: Option<Bound<'py, PyAny>>,
@@ -32,12 +32,13 @@ where
         let future = future.unbind();
         let work = work();
         runtime::spawn(async move {
-            let result = work.await;
+            let result = panics::catch_future(work).await;
             // Without Python (it is shutting down) nobody is left to tell.
             let _ = thread_state::attach(|py| {
                 let outcome = match result {
-                    Ok(value) => convert(py, value),
-                    Err(err) => Err(errors::to_py_err(py, &err)),
+                    Ok(Ok(value)) => convert(py, value),
+                    Ok(Err(err)) => Err(errors::to_py_err(py, &err)),
+                    Err(panic) => Err(panic.to_py_err(py)),
                 };
                 settle(py, &event_loop, &future, outcome)
             });

@@ -98,7 +98,9 @@ pub(crate) fn diagnose<'py>(
     policy: &Bound<'py, FederationPolicy>,
     account_id: Option<&str>,
 ) -> PyResult<Bound<'py, PyList>> {
-    mismatches(py, &dbfed::diagnose(jwt, &policy.get().inner, account_id))
+    crate::panics::guard(py, || {
+        mismatches(py, &dbfed::diagnose(jwt, &policy.get().inner, account_id))
+    })
 }
 
 /// The core's mismatches as a list of `dbfed.Mismatch`.

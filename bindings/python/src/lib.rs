@@ -11,6 +11,7 @@ mod endpoints;
 mod errors;
 mod logging;
 mod options;
+mod panics;
 mod repr;
 mod runtime;
 mod sources;
@@ -50,6 +51,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<sources::Chain>()?;
     module.add_class::<sources::SourceContext>()?;
     module.add_function(wrap_pyfunction!(runtime::_after_fork_in_child, module)?)?;
+    module.add_function(wrap_pyfunction!(panics::_panic_for_tests, module)?)?;
     // Acting for signed-in users; Azure Databricks with Entra tokens.
     module.add_class::<users::UserTokens>()?;
     module.add_class::<users::UserExchanger>()?;

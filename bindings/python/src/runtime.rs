@@ -10,7 +10,7 @@ use arc_swap::ArcSwapOption;
 use pyo3::prelude::*;
 use tokio::runtime::Runtime;
 
-use crate::{errors, thread_state};
+use crate::{errors, panics, thread_state};
 
 /// Worker threads: dbfed's work is a few HTTP requests an hour, so two are plenty.
 const WORKER_THREADS: usize = 2;
@@ -22,18 +22,19 @@ const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(100);
 static RUNTIME: ArcSwapOption<Runtime> = ArcSwapOption::const_empty();
 
 /// Runs `body` inside the runtime's context, so that anything the core spawns (a background
-/// refresh, say) runs on this process's runtime.
+/// refresh, say) runs on this process's runtime; a panic in it is raised as `DbfedError`.
 #[inline]
 pub(crate) fn in_context<T>(body: impl FnOnce() -> T) -> PyResult<T> {
+    let guarded = || panics::catch(body).map_err(|panic| Python::attach(|py| panic.to_py_err(py)));
     let current = RUNTIME.load();
     if let Some(runtime) = current.as_ref() {
         let _entered = runtime.enter();
-        return Ok(body());
+        return guarded();
     }
     drop(current);
     let runtime = get()?;
     let _entered = runtime.enter();
-    Ok(body())
+    guarded()
 }
 
 /// Starts `future` on the runtime without waiting for it.
@@ -43,7 +44,8 @@ pub(crate) fn spawn(future: impl Future<Output = ()> + Send + 'static) -> PyResu
 }
 
 /// Runs `future` on the runtime and waits for it with the GIL released, waking up regularly
-/// so that a Ctrl-C interrupts the wait (the future itself runs on).
+/// so that a Ctrl-C interrupts the wait (the future itself runs on). A panic in it is raised as
+/// `DbfedError`.
 pub(crate) fn block_on<T: Send + 'static>(
     py: Python<'_>,
     future: impl Future<Output = T> + Send + 'static,
@@ -51,7 +53,7 @@ pub(crate) fn block_on<T: Send + 'static>(
     let (sender, mut receiver) = sync_channel(1);
     get()?.spawn(async move {
         // The receiver is gone if the caller was interrupted; nobody needs the value then.
-        let _ = sender.send(future.await);
+        let _ = sender.send(panics::catch_future(future).await);
     });
     loop {
         let received;
@@ -60,7 +62,8 @@ pub(crate) fn block_on<T: Send + 'static>(
             (receiver, received)
         });
         match received {
-            Ok(value) => return Ok(value),
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(panic)) => return Err(panic.to_py_err(py)),
             Err(RecvTimeoutError::Timeout) => py.check_signals()?,
             Err(RecvTimeoutError::Disconnected) => {
                 return Err(errors::base_error(
