@@ -43,14 +43,26 @@ impl Listener for AbortableListener {
 }
 
 /// Aborts one connection: once triggered, every read and write on it fails, so the server
-/// closes the socket without writing another byte.
-#[derive(Clone, Debug)]
-pub(crate) struct ConnectionAbort(Arc<AtomicBool>);
+/// closes the socket without writing another byte (with a TCP RST after [`Self::reset`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ConnectionAbort(Arc<AbortFlags>);
+
+#[derive(Debug, Default)]
+struct AbortFlags {
+    aborted: AtomicBool,
+    reset: AtomicBool,
+}
 
 impl ConnectionAbort {
-    /// Makes all further I/O on the connection fail.
+    /// Makes all further I/O on the connection fail; the socket is closed with a FIN.
     pub(crate) fn abort(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.0.aborted.store(true, Ordering::SeqCst);
+    }
+
+    /// Like [`Self::abort`], but the socket is closed with a TCP RST.
+    pub(crate) fn reset(&self) {
+        self.0.reset.store(true, Ordering::SeqCst);
+        self.abort();
     }
 }
 
@@ -70,12 +82,18 @@ impl AbortableStream {
     fn new(inner: TcpStream) -> Self {
         AbortableStream {
             inner,
-            abort: ConnectionAbort(Arc::new(AtomicBool::new(false))),
+            abort: ConnectionAbort::default(),
         }
     }
 
+    /// Whether the connection was aborted; after a reset, also sets `SO_LINGER` to zero so
+    /// that closing the socket sends a RST.
     fn aborted(&self) -> bool {
-        self.abort.0.load(Ordering::SeqCst)
+        let flags = &self.abort.0;
+        if flags.reset.swap(false, Ordering::SeqCst) {
+            let _ = self.inner.set_zero_linger();
+        }
+        flags.aborted.load(Ordering::SeqCst)
     }
 }
 

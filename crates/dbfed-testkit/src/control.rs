@@ -28,7 +28,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_testkit/policies", post(add_policy))
         .route("/_testkit/oidc-clients", post(add_oidc_client))
         .route("/_testkit/keys/{alg}", get(signing_key))
-        .route("/_testkit/faults", post(add_fault))
+        .route("/_testkit/faults", post(add_fault).delete(clear_faults))
         .route("/_testkit/settings", post(update_settings))
         .route("/_testkit/counters", get(counters))
         .route("/_testkit/exchanges", get(exchanges))
@@ -119,6 +119,12 @@ async fn add_fault(
     fault.validate().map_err(ControlError::bad_request)?;
     shared.lock().faults.push(fault);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Drops every queued fault.
+async fn clear_faults(State(shared): State<Arc<Shared>>) -> StatusCode {
+    shared.lock().faults.clear();
+    StatusCode::NO_CONTENT
 }
 
 /// Applies a partial settings object: fields it leaves out keep their current values. Answers

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use axum::http::{HeaderValue, Response, StatusCode};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -14,8 +14,9 @@ use crate::state::State;
 
 /// A fault that takes over the next `count` requests whose path starts with `path`.
 ///
-/// After `delay`, the first applicable action wins: `drop_connection`, `redirect_to`,
-/// `body_bytes`, then `status`/`body`. A fault with only a `delay` slows the request down and
+/// After `delay`, the first applicable action wins: `drop_connection`, `reset_connection`,
+/// `redirect_to`, `body_bytes`, then `status`/`body` (sent slowly with `body_delay`, or cut
+/// short with `truncate_body`). A fault with only a `delay` slows the request down and
 /// then lets it be handled normally.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -38,6 +39,13 @@ pub struct Fault {
     pub delay: Option<Duration>,
     /// Close the connection without sending any response.
     pub drop_connection: bool,
+    /// Reset the connection (TCP RST) without sending any response.
+    pub reset_connection: bool,
+    /// Send the headers at once and the body after this long (`body_delay_ms` in JSON).
+    #[serde(rename = "body_delay_ms", with = "duration_serde::opt_ms")]
+    pub body_delay: Option<Duration>,
+    /// Announce a longer `Content-Length` than the body, then close the connection.
+    pub truncate_body: bool,
     /// Redirect here (`Location` header) with `status` 302 or 307 (default).
     pub redirect_to: Option<String>,
     /// Respond 200 with a body of this many filler bytes.
@@ -55,6 +63,9 @@ impl Default for Fault {
             retry_after: None,
             delay: None,
             drop_connection: false,
+            reset_connection: false,
+            body_delay: None,
+            truncate_body: false,
             redirect_to: None,
             body_bytes: None,
         }
@@ -116,9 +127,13 @@ pub(crate) async fn respond(
         tokio::time::sleep(delay).await;
     }
     let content_type = fault.content_type.as_deref().unwrap_or("application/json");
-    let built = if fault.drop_connection {
+    let built = if fault.drop_connection || fault.reset_connection {
         if let Some(connection) = connection {
-            connection.abort();
+            if fault.reset_connection {
+                connection.reset();
+            } else {
+                connection.abort();
+            }
         }
         // Never written: the aborted connection fails the write and is closed.
         Response::builder()
@@ -148,7 +163,21 @@ pub(crate) async fn respond(
         if let Some(retry_after) = &fault.retry_after {
             builder = builder.header(RETRY_AFTER, retry_after);
         }
-        builder.body(Body::from(body))
+        if fault.body_delay.is_none() && !fault.truncate_body {
+            builder.body(Body::from(body))
+        } else {
+            // A streamed body with a declared length: hyper sends the headers at once, and
+            // closes the connection when the stream ends short of the length.
+            let announced = body.len() + if fault.truncate_body { 64 } else { 0 };
+            let delay = fault.body_delay.unwrap_or_default();
+            let chunk = futures::stream::once(async move {
+                tokio::time::sleep(delay).await;
+                Ok::<_, std::io::Error>(body)
+            });
+            builder
+                .header(CONTENT_LENGTH, announced)
+                .body(Body::from_stream(chunk))
+        }
     } else {
         return None;
     };

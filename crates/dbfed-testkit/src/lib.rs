@@ -196,6 +196,11 @@ impl Testkit {
         self.shared.lock().faults.push(fault);
     }
 
+    /// Drops every queued fault (`DELETE /_testkit/faults` in the control API).
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
     /// Request counters so far.
     pub fn counters(&self) -> Counters {
         self.shared.lock().counters

@@ -295,7 +295,12 @@ fn body_too_large(endpoint: &str, status: u16) -> Error {
 }
 
 fn transport_error(endpoint: &str, err: reqwest::Error) -> Error {
-    let retryable = err.is_connect() || err.is_timeout() || err.is_request() || err.is_body();
+    // A body cut short is reported as a decode error: the connection failed, so it is retryable.
+    let retryable = err.is_connect()
+        || err.is_timeout()
+        || err.is_request()
+        || err.is_body()
+        || err.is_decode();
     let message = if err.is_timeout() {
         "timed out".to_owned()
     } else if err.is_connect() {

@@ -7,6 +7,7 @@ mod common;
 mod config;
 mod discovery;
 mod exchange;
+mod fault_matrix;
 mod retry;
 mod security;
 mod sources;
