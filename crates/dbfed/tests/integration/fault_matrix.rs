@@ -121,7 +121,8 @@ async fn cold(kit: &Testkit, case: &Case) {
     let took = started.elapsed();
     assert!(took < COLD_BOUND, "{} (cold): took {took:?}", case.name);
     match (&case.cold, outcome) {
-        (Expected::Token { .. }, Ok(token)) => {
+        (Expected::Token { token: wanted }, Ok(token)) => {
+            assert!(*wanted, "{}: `token` must be true", case.name);
             assert!(
                 !token.is_expired(),
                 "{} (cold): an expired token",
