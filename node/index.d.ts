@@ -362,8 +362,8 @@ export declare class AzureOnBehalfOf {
   stats(): UserStats
 }
 
-/** The kinds of `DbfedError`. */
-export type ErrorCode = 'CONFIG' | 'SOURCE' | 'REJECTED' | 'MALFORMED' | 'TRANSPORT' | 'DBFED'
+/** The kinds of `DbfedError` (`INTERNAL`: a bug of dbfed, caught at the addon's boundary). */
+export type ErrorCode = 'CONFIG' | 'SOURCE' | 'REJECTED' | 'MALFORMED' | 'TRANSPORT' | 'DBFED' | 'INTERNAL'
 
 /** Base class of every error dbfed throws. Messages and fields never contain a token, a JWT or a secret. */
 export declare class DbfedError extends Error {

@@ -86,6 +86,8 @@ const CLASSES = new Map([
   ['MALFORMED', (message, fields, options) => new MalformedResponseError(message, fields, options)],
   ['TRANSPORT', (message, fields, options) => new TransportError(message, fields, options)],
   ['DBFED', (message, fields, options) => new DbfedError(message, 'DBFED', options)],
+  // A panic inside the addon (a bug of dbfed), caught at its boundary.
+  ['INTERNAL', (message, fields, options) => new DbfedError(message, 'INTERNAL', options)],
 ]);
 
 /** The statuses of napi's argument conversions (`StringExpected`, `InvalidArg`, …). */

@@ -13,10 +13,10 @@ use napi_derive::napi;
 use crate::credential::Credential;
 use crate::errors::{self, Settled};
 use crate::options::HttpSettings;
-use crate::runtime;
 use crate::sources::Source;
 use crate::token::{AccessToken, UserStats};
 use crate::users::{CacheOptions, with_cache_options};
+use crate::{panics, runtime};
 
 /// The Entra settings of an `AzureCredential`'s options.
 #[napi(object)]
@@ -218,24 +218,31 @@ impl AzureOnBehalfOf {
     }
 
     /// The user's cached token if it can be had without waiting (no I/O), else null.
-    #[napi]
-    pub fn cached_token_for(&self, jwt: String) -> Option<AccessToken> {
-        self.inner.cached_token_for(&jwt).map(AccessToken::from)
+    #[napi(catch_unwind)]
+    pub fn cached_token_for(&self, env: Env, jwt: String) -> napi::Result<Option<AccessToken>> {
+        panics::guard(&env, || {
+            Ok(self.inner.cached_token_for(&jwt).map(AccessToken::from))
+        })
     }
 
     /// An Azure Databricks token acting as the user whose Entra access token is `jwt`: from the
     /// cache, or after one request shared by every caller waiting for that user.
     #[napi(ts_return_type = "Promise<AccessToken>")]
     pub async fn token_for(&self, jwt: String) -> napi::Result<Settled<AccessToken>> {
-        Ok(Settled(
-            self.inner.token_for(&jwt).await.map(AccessToken::from),
-        ))
+        panics::settle(async { self.inner.token_for(&jwt).await.map(AccessToken::from) }).await
     }
 
     /// Forgets the user's `token` if it is still the cached one; returns whether it did.
-    #[napi]
-    pub fn invalidate_token_for(&self, jwt: String, token: &AccessToken) -> bool {
-        self.inner.invalidate_token_for(&jwt, &token.inner)
+    #[napi(catch_unwind)]
+    pub fn invalidate_token_for(
+        &self,
+        env: Env,
+        jwt: String,
+        token: &AccessToken,
+    ) -> napi::Result<bool> {
+        panics::guard(&env, || {
+            Ok(self.inner.invalidate_token_for(&jwt, &token.inner))
+        })
     }
 
     /// Counters of cached users, hits, misses, requests, evictions and refusals.

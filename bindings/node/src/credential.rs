@@ -5,13 +5,13 @@
 use napi::Env;
 use napi_derive::napi;
 
-use crate::diagnosis::{FederationPolicy, Mismatches};
+use crate::diagnosis::{FederationPolicy, Mismatch, mismatches};
 use crate::endpoints::Endpoints;
 use crate::errors::{self, Settled};
 use crate::options::{Host, HostOptions, HttpSettings, with_host};
-use crate::runtime;
 use crate::sources::Source;
 use crate::token::{AccessToken, Stats};
+use crate::{panics, runtime};
 
 /// The token-exchange settings of a credential's options.
 #[napi(object)]
@@ -86,9 +86,11 @@ impl Credential {
     }
 
     /// The cached token if it can be had without waiting (no I/O, lock-free), else null.
-    #[napi]
-    pub fn cached_token(&self) -> Option<AccessToken> {
-        self.inner.cached_token().map(AccessToken::from)
+    #[napi(catch_unwind)]
+    pub fn cached_token(&self, env: Env) -> napi::Result<Option<AccessToken>> {
+        panics::guard(&env, || {
+            Ok(self.inner.cached_token().map(AccessToken::from))
+        })
     }
 
     /// Whether `token` is still the cached token and can be had without waiting (so the
@@ -103,7 +105,7 @@ impl Credential {
     /// A valid token: from the cache, or after one exchange shared by every caller waiting.
     #[napi(ts_return_type = "Promise<AccessToken>")]
     pub async fn token(&self) -> napi::Result<Settled<AccessToken>> {
-        Ok(Settled(self.inner.token().await.map(AccessToken::from)))
+        panics::settle(async { self.inner.token().await.map(AccessToken::from) }).await
     }
 
     /// Forgets the cached token, so the next call exchanges anew.
@@ -140,15 +142,21 @@ impl Credential {
     /// then remembered; token federation only).
     #[napi(ts_return_type = "Promise<Endpoints>")]
     pub async fn endpoints(&self) -> napi::Result<Settled<Endpoints>> {
-        Ok(Settled(self.inner.endpoints().await.map(Endpoints::from)))
+        panics::settle(async { self.inner.endpoints().await.map(Endpoints::from) }).await
     }
 
     /// Every reason `policy` would refuse this credential's JWTs: a JWT from the source, for the
     /// credential's audience, compared with the policy (the account id, when configured, stands
     /// for a policy without audiences). Nothing is exchanged.
     #[napi(ts_return_type = "Promise<Array<Mismatch>>")]
-    pub async fn diagnose(&self, policy: FederationPolicy) -> napi::Result<Settled<Mismatches>> {
+    pub async fn diagnose(&self, policy: FederationPolicy) -> napi::Result<Settled<Vec<Mismatch>>> {
         let policy = policy.into_core();
-        Ok(Settled(self.inner.diagnose(&policy).await.map(Mismatches)))
+        panics::settle(async {
+            self.inner
+                .diagnose(&policy)
+                .await
+                .map(|found| mismatches(&found))
+        })
+        .await
     }
 }

@@ -3,9 +3,10 @@
 //! `Mismatch` instances.
 
 use dbfed::Mismatch as CoreMismatch;
-use napi::bindgen_prelude::ToNapiValue;
-use napi::sys;
+use napi::Env;
 use napi_derive::napi;
+
+use crate::panics;
 
 /// The OIDC part of a Databricks federation policy, as an admin configured it.
 #[napi(object)]
@@ -79,22 +80,15 @@ fn epoch_ms(at: std::time::SystemTime) -> f64 {
     }
 }
 
-/// The core's mismatches, converted to an array of [`Mismatch`] objects when given to
-/// JavaScript.
-pub struct Mismatches(pub(crate) Vec<CoreMismatch>);
-
-impl ToNapiValue for Mismatches {
-    unsafe fn to_napi_value(env: sys::napi_env, found: Self) -> napi::Result<sys::napi_value> {
-        let converted: Vec<Mismatch> = found.0.iter().map(Mismatch::from_core).collect();
-        // SAFETY: `env` is the live environment the value is made in.
-        unsafe { Vec::<Mismatch>::to_napi_value(env, converted) }
-    }
+/// The core's mismatches as [`Mismatch`] objects (converted where the caller's guard is).
+pub(crate) fn mismatches(found: &[CoreMismatch]) -> Vec<Mismatch> {
+    found.iter().map(Mismatch::from_core).collect()
 }
 
 /// Every reason Databricks would refuse `jwt` under `policy` (empty: it would match, if its
 /// signature verifies). The JWT is decoded, not verified; `accountId` stands for the audiences
 /// of a policy that lists none. Nothing is sent anywhere.
-#[napi(ts_return_type = "Array<Mismatch>")]
+#[napi(catch_unwind, ts_return_type = "Array<Mismatch>")]
 #[cfg_attr(
     test,
     allow(
@@ -102,10 +96,14 @@ impl ToNapiValue for Mismatches {
         reason = "napi registers its functions outside of test builds only"
     )
 )]
-pub fn diagnose(jwt: String, policy: FederationPolicy, account_id: Option<String>) -> Mismatches {
-    Mismatches(dbfed::diagnose(
-        &jwt,
-        &policy.into_core(),
-        account_id.as_deref(),
-    ))
+pub fn diagnose(
+    env: Env,
+    jwt: String,
+    policy: FederationPolicy,
+    account_id: Option<String>,
+) -> napi::Result<Vec<Mismatch>> {
+    panics::guard(&env, || {
+        let found = dbfed::diagnose(&jwt, &policy.into_core(), account_id.as_deref());
+        Ok(mismatches(&found))
+    })
 }

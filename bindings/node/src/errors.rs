@@ -12,17 +12,25 @@ use dbfed::Error;
 use napi::bindgen_prelude::{Object, ToNapiValue};
 use napi::{Env, JsValue, Status, sys};
 
-/// What a core `async` call settles its promise with: the value, or a rejection with the
-/// JavaScript error of the core error.
-pub struct Settled<T>(pub(crate) dbfed::Result<T>);
+use crate::panics::Panic;
+
+/// What a core `async` call settles its promise with (made by [`crate::panics::settle`]): the
+/// value, or a rejection with the JavaScript error of the core error or of a panic.
+pub enum Settled<T> {
+    /// The call returned.
+    Done(dbfed::Result<T>),
+    /// The call panicked (a bug of dbfed).
+    Panicked(Panic),
+}
 
 impl<T: ToNapiValue> ToNapiValue for Settled<T> {
     unsafe fn to_napi_value(env: sys::napi_env, settled: Self) -> napi::Result<sys::napi_value> {
-        match settled.0 {
+        match settled {
             // SAFETY: `env` is the live environment napi settles the promise in.
-            Ok(value) => unsafe { T::to_napi_value(env, value) },
+            Settled::Done(Ok(value)) => unsafe { T::to_napi_value(env, value) },
             // An `Err` holding a JavaScript value rejects the promise with that value.
-            Err(err) => Err(to_js(&Env::from_raw(env), &err)),
+            Settled::Done(Err(err)) => Err(to_js(&Env::from_raw(env), &err)),
+            Settled::Panicked(panic) => Err(panic.to_js(&Env::from_raw(env))),
         }
     }
 }

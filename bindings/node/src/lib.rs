@@ -8,6 +8,7 @@ mod diagnosis;
 mod endpoints;
 mod errors;
 mod options;
+mod panics;
 mod runtime;
 mod sources;
 mod token;

@@ -7,8 +7,8 @@ use napi_derive::napi;
 
 use crate::errors::{self, Settled};
 use crate::options::{Host, HostOptions, HttpSettings, with_host};
-use crate::runtime;
 use crate::token::{AccessToken, UserStats};
+use crate::{panics, runtime};
 
 /// The exchange settings of a user exchanger's options.
 #[napi(object)]
@@ -100,24 +100,31 @@ impl UserExchanger {
     }
 
     /// The user's cached token if it can be had without waiting (no I/O), else null.
-    #[napi]
-    pub fn cached_token_for(&self, jwt: String) -> Option<AccessToken> {
-        self.inner.cached_token_for(&jwt).map(AccessToken::from)
+    #[napi(catch_unwind)]
+    pub fn cached_token_for(&self, env: Env, jwt: String) -> napi::Result<Option<AccessToken>> {
+        panics::guard(&env, || {
+            Ok(self.inner.cached_token_for(&jwt).map(AccessToken::from))
+        })
     }
 
     /// A token acting as the user whose JWT is `jwt`: from the cache, or after one exchange
     /// shared by every caller waiting for that user.
     #[napi(ts_return_type = "Promise<AccessToken>")]
     pub async fn token_for(&self, jwt: String) -> napi::Result<Settled<AccessToken>> {
-        Ok(Settled(
-            self.inner.token_for(&jwt).await.map(AccessToken::from),
-        ))
+        panics::settle(async { self.inner.token_for(&jwt).await.map(AccessToken::from) }).await
     }
 
     /// Forgets the user's `token` if it is still the cached one; returns whether it did.
-    #[napi]
-    pub fn invalidate_token_for(&self, jwt: String, token: &AccessToken) -> bool {
-        self.inner.invalidate_token_for(&jwt, &token.inner)
+    #[napi(catch_unwind)]
+    pub fn invalidate_token_for(
+        &self,
+        env: Env,
+        jwt: String,
+        token: &AccessToken,
+    ) -> napi::Result<bool> {
+        panics::guard(&env, || {
+            Ok(self.inner.invalidate_token_for(&jwt, &token.inner))
+        })
     }
 
     /// Counters of cached users, hits, misses, exchanges, evictions and refusals.
