@@ -18,6 +18,15 @@ ensure_rust() {
   done
 }
 
+# cargo-deny, pinned, for `cargo deny check` (scripts/test); installed with `cargo install` only
+# when that version is not already on PATH (a cold install compiles it: minutes on two cores).
+ensure_cargo_deny() {
+  local version=0.20.2
+  if [ "$(cargo deny --version 2>/dev/null)" != "cargo-deny $version" ]; then
+    cargo install cargo-deny --locked --version "$version"
+  fi
+}
+
 # The Python dev/test venv at .venv, with python/requirements-dev.txt installed (reinstalled
 # only when that file changes); activated for the rest of the script.
 ensure_python_venv() {
