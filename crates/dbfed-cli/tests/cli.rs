@@ -865,3 +865,92 @@ fn log_lines_on_a_terminal_are_coloured_unless_no_color_is_set() {
     assert!(plain.contains("DEBUG"), "{plain}");
     assert!(!plain.contains('\x1b'), "{plain:?}");
 }
+
+/// The fault matrix (`tests/cases/fault-matrix.json`) through `dbfed serve`, cold: each case on
+/// a testkit and a `serve` of its own, which answers 200 with a valid token where the case
+/// expects a token, else exits 1 at start with the reason fit to show, within a bound. Cases whose outcome depends on
+/// the client's timeouts (slow answers) are left to the Rust and Python runners, which set them.
+#[test]
+fn serve_answers_every_case_of_the_fault_matrix_cold() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/cases/fault-matrix.json"
+    );
+    let matrix: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases: Vec<serde_json::Value> = matrix["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|case| {
+            let text = case["faults"].to_string();
+            !text.contains("delay_ms")
+        })
+        .cloned()
+        .collect();
+    assert!(cases.len() >= 30, "{} cases", cases.len());
+    let queue = std::sync::Mutex::new(cases);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                while let Some(case) = queue.lock().unwrap().pop() {
+                    if let Err(failure) = std::panic::catch_unwind(|| serve_case(&case)) {
+                        let message = failure
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .unwrap_or_default();
+                        failures.lock().unwrap().push(message);
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn serve_case(case: &serde_json::Value) {
+    let name = case["name"].as_str().unwrap();
+    let kit = kit();
+    for fault in case["faults"].as_array().unwrap() {
+        let mut fault: Fault = serde_json::from_value(fault.clone()).unwrap();
+        fault.path = "/oidc/v1/token".into();
+        if let Some(depth) = case["nested_json_depth"].as_u64() {
+            let depth = depth as usize;
+            fault.body = Some(format!("{}{}", "[".repeat(depth), "]".repeat(depth)));
+        }
+        kit.inject(fault);
+    }
+    let started = Instant::now();
+    if case["cold"]["token"] == true {
+        let (child, url) = serve(&mut dbfed(&kit), &[]);
+        let host = kit.url();
+        let (status, body) = get(
+            &url,
+            &[
+                ("X-Databricks-Metadata-Version", "1"),
+                ("X-Databricks-Host", host.as_str()),
+            ],
+        );
+        assert_eq!(status, 200, "{name}: {body}");
+        assert!(!body["access_token"].as_str().unwrap_or_default().is_empty());
+        assert_eq!(stop(child).code(), Some(0), "{name}: serve stops cleanly");
+    } else {
+        // serve gets its first token before it serves: a refusal is its exit, with the reason.
+        let output = run(dbfed(&kit).arg("serve"));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{name}: {}",
+            text(&output.stderr)
+        );
+        let stderr = text(&output.stderr);
+        assert!(
+            !stderr.chars().any(|c| c.is_control() && c != '\n') && !stderr.contains("eyJ"),
+            "{name}: {stderr:?}"
+        );
+    }
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(30), "{name}: took {took:?}");
+}
