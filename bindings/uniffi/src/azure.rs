@@ -181,8 +181,8 @@ fn azure_credential(
             config.request_timeout,
             config.ca_bundle,
         ))
-        .retry_policy(retry_policy(config.retry.as_ref())?)
-        .build()?;
+        .retry_policy(retry_policy(config.retry.as_ref())?);
+    let inner = panics::catch(|| inner.build())??;
     let shown = format!("{call}({})", shown.join(", "));
     Ok(Credential::wrap(inner, Some(shown)))
 }
@@ -338,7 +338,7 @@ impl AzureOnBehalfOf {
             builder = builder.negative_cache(ttl);
         }
         Ok(Arc::new(AzureOnBehalfOf {
-            inner: builder.build()?,
+            inner: panics::catch(|| builder.build())??,
             tenant_id: config.tenant_id,
             client_id: config.client_id,
         }))

@@ -138,7 +138,7 @@ impl Credential {
         if let Some(url) = config.discovery_url {
             builder = builder.discovery_url(url);
         }
-        Ok(Credential::wrap(builder.build()?, None))
+        Ok(Credential::wrap(panics::catch(|| builder.build())??, None))
     }
 
     /// A credential configured from the Databricks environment variables, as the Databricks

@@ -135,7 +135,7 @@ impl UserExchanger {
             builder = builder.negative_cache(ttl);
         }
         Ok(Arc::new(UserExchanger {
-            inner: builder.build()?,
+            inner: panics::catch(|| builder.build())??,
         }))
     }
 
