@@ -448,7 +448,7 @@ def test_sources_show_their_configuration(tmp_path: Path) -> None:
             Kubernetes.aws_web_identity_token(),
             GcpMetadata(),
             GcpMetadata(host="127.0.0.1:8080"),
-            Command("/usr/local/bin/get-jwt", ["--audience", "{audience}"], timeout=10),
+            Command("/usr/local/bin/get-jwt", ["--audience", "{audience}", "--password=hunter2"], timeout=10),
             Command.buildkite(),
             Chain(GitHubActions(), Kubernetes()),
         )
@@ -467,7 +467,7 @@ def test_sources_show_their_configuration(tmp_path: Path) -> None:
         "Kubernetes.aws_web_identity_token()",
         "GcpMetadata()",
         "GcpMetadata(host='127.0.0.1:8080')",
-        "Command('/usr/local/bin/get-jwt', ['--audience', '{audience}'], timeout=10.0)",
+        "Command('/usr/local/bin/get-jwt', <3 arguments>, timeout=10.0)",
         "Command.buildkite()",
         "Chain(GitHubActions(), Kubernetes())",
     ]
