@@ -167,7 +167,8 @@ class OidcClientCredentials extends Source {
  */
 class Command extends Source {
   constructor(program, args = [], options = {}, make = () => native.Source.command(program, args, options.timeoutMs)) {
-    super(make, { program, args, timeoutMs: options.timeoutMs });
+    // The arguments are counted, never shown: one may be a JWT or a password.
+    super(make, { program, argumentCount: args?.length, timeoutMs: options.timeoutMs });
   }
 
   static buildkite() {

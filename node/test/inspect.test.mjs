@@ -50,6 +50,7 @@ test('no object shows a token, a JWT or a secret', async () => {
     new sources.OidcClientCredentials({ issuer: kit.issuer, clientId: 'c', clientSecret: secret }),
     new sources.OidcClientCredentials({ issuer: kit.issuer, clientId: 'c', privateKeyPem: key }),
     new sources.Callback(async () => jwt),
+    new sources.Command('/usr/local/bin/get-jwt', ['--token', jwt, `--password=${secret}`]),
   ];
   for (const object of objects) {
     assertHidden(object, jwt, token.token, secret, key);
@@ -57,6 +58,10 @@ test('no object shows a token, a JWT or a secret', async () => {
   assert.match(inspect(token), /AccessToken \{\s+token: '<redacted>',\s+tokenType: 'Bearer'/);
   assert.match(inspect(credential), /Credential \{\s+host: 'http:\/\/127\.0\.0\.1:\d+',\s+clientId: '[^']+'/);
   assert.match(inspect(source), /^Fixed \{\}$/);
+  assert.equal(
+    inspect(new sources.Command('/usr/local/bin/get-jwt', ['--audience', '{audience}'], { timeoutMs: 5000 })),
+    "Command { program: '/usr/local/bin/get-jwt', argumentCount: 2, timeoutMs: 5000 }",
+  );
 });
 
 test('no error shows the JWT it was about', async () => {
