@@ -316,8 +316,9 @@ def test_oidc_client_credentials_refused_is_a_source_error_without_the_secret(ok
     assert isinstance(cause, dbfed.ExchangeError) and (cause.status, cause.error) == (401, "invalid_client")
     assert "nope-not-it" not in str(raised.value) and "nope-not-it" not in repr(wrong)
 
+    # Refused when the credential is built, not at its first token.
     with pytest.raises(dbfed.ConfigError, match="not a usable PEM key"):
-        okta.credential(OidcClientCredentials(okta.issuer, "svc-etl", private_key_pem="not a key")).token()
+        okta.credential(OidcClientCredentials(okta.issuer, "svc-etl", private_key_pem="not a key"))
 
 
 @pytest.mark.parametrize(

@@ -285,7 +285,7 @@ fn encoding_key(key_pem: &Secret, algorithm: KeyAlgorithm) -> Result<jsonwebtoke
     }
     .map_err(|err| {
         Error::config(format!(
-            "the private_key_jwt key is not a usable {algorithm:?} PEM private key: {err}"
+            "the private_key_jwt key is not a usable PEM key for {algorithm:?}: {err}"
         ))
     })
 }
