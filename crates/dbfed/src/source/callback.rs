@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
-use super::{SourceContext, SubjectTokenSource, non_empty};
+use super::{SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::{Error, Result};
 use crate::token::SubjectToken;
 
@@ -74,7 +74,7 @@ impl SubjectTokenSource for Callback {
         Box::pin(async move {
             let call = (self.function)(context.clone());
             match tokio::time::timeout(self.timeout, call).await {
-                Ok(Ok(jwt)) => non_empty(self.name(), "the callback's JWT", &jwt),
+                Ok(Ok(jwt)) => one_jwt(self.name(), "the callback's JWT", jwt.as_bytes()),
                 Ok(Err(err)) => Err(Error::Source {
                     source_name: self.name().to_owned(),
                     message: format!("the callback failed: {err}"),

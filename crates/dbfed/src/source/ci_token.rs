@@ -5,9 +5,9 @@ use std::time::SystemTime;
 
 use futures::future::BoxFuture;
 
-use super::{SourceContext, SubjectTokenSource, non_empty};
-use crate::time;
+use super::{SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::{Error, Result};
+use crate::time;
 use crate::token::SubjectToken;
 
 /// Reads a CI job's ID token from the first of its variables that is set, at every exchange.
@@ -87,7 +87,7 @@ impl SubjectTokenSource for CiToken {
                     format!("none of {} is set", self.variables.join(", ")),
                 ));
             };
-            let token = non_empty(self.provider, variable, &value)?;
+            let token = one_jwt(self.provider, variable, value.as_bytes())?;
             if let Some(expires_at) = token.claims().and_then(|claims| claims.expires_at())
                 && expires_at < SystemTime::now()
             {

@@ -1,14 +1,16 @@
 //! A JWT printed by a program (never through a shell), e.g. `buildkite-agent oidc request-token`.
 
 use std::path::PathBuf;
-use std::process::Stdio;
+use std::process::{Output, Stdio};
 use std::time::{Duration, SystemTime};
 
 use futures::future::BoxFuture;
 use serde::Deserialize;
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::Child;
 
 use super::fetched::{CachedJwt, FetchJwt};
-use super::{SourceContext, SubjectTokenSource, non_empty};
+use super::{MAX_JWT_BYTES, SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::{Error, Result};
 use crate::server_text::quoted;
 use crate::time;
@@ -19,11 +21,17 @@ pub const AUDIENCE_PLACEHOLDER: &str = "{audience}";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How much of the program's stderr an error message quotes.
 const STDERR_EXCERPT_CHARS: usize = 500;
+/// The most of the program's stdout read: one JWT and room for the JSON around it. A program
+/// printing more is killed.
+const MAX_STDOUT_BYTES: usize = MAX_JWT_BYTES + 4 * 1024;
+/// The most of the program's stderr kept for the excerpt; the rest is read and dropped.
+const MAX_STDERR_BYTES: usize = 8 * 1024;
 
 /// Runs a program and exchanges the JWT it prints, cached until shortly before it expires.
 ///
 /// The program runs directly (no shell), with no standard input, and is killed after the
-/// timeout (default 30 s). Its standard output is either a bare JWT or the executable-source
+/// timeout (default 30 s), or as soon as it prints more than a token response can be
+/// ([`MAX_JWT_BYTES`] and 4 KB of JSON). Its standard output is either a bare JWT or the executable-source
 /// JSON `{"version": 1, "success": true, "id_token": "…", "expiration_time": …}` (failures:
 /// `{"success": false, "code": "…", "message": "…"}`). Standard error is never parsed; it is
 /// quoted in the error when the program fails. `{audience}` in an argument is replaced by the
@@ -124,7 +132,7 @@ impl CommandRunner {
     fn parse(&self, stdout: &str) -> Result<SubjectToken> {
         let stdout = stdout.trim();
         if !stdout.starts_with('{') {
-            return non_empty(self.name, "the program's output", stdout);
+            return one_jwt(self.name, "the program's output", stdout.as_bytes());
         }
         let response: ExecutableResponse = serde_json::from_str(stdout).map_err(|err| {
             self.fail(format!(
@@ -139,10 +147,10 @@ impl CommandRunner {
                 quoted(&response.message.unwrap_or_default(), &[])
             )));
         }
-        let token = non_empty(
+        let token = one_jwt(
             self.name,
             "the program's id_token",
-            response.id_token.as_deref().unwrap_or_default(),
+            response.id_token.as_deref().unwrap_or_default().as_bytes(),
         )?;
         if let Some(expiration) = response.expiration_time
             && time::from_unix_seconds(expiration) < SystemTime::now()
@@ -163,7 +171,7 @@ impl FetchJwt for CommandRunner {
                 .iter()
                 .map(|arg| arg.replace(AUDIENCE_PLACEHOLDER, audience));
             let program = self.program.display().to_string();
-            let child = tokio::process::Command::new(&self.program)
+            let mut child = tokio::process::Command::new(&self.program)
                 .args(args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
@@ -177,17 +185,22 @@ impl FetchJwt for CommandRunner {
                         err,
                     )
                 })?;
-            let output = tokio::time::timeout(self.timeout, child.wait_with_output())
-                .await
-                .map_err(|_| {
-                    self.fail(format!(
+            let collected = tokio::time::timeout(self.timeout, self.collect(&mut child, &program));
+            let output = match collected.await {
+                Ok(Ok(output)) => output,
+                Ok(Err(err)) => {
+                    // Already exited or already killed: nothing left to stop.
+                    let _ = child.kill().await;
+                    return Err(err);
+                }
+                Err(_elapsed) => {
+                    let _ = child.kill().await;
+                    return Err(self.fail(format!(
                         "`{program}` did not finish within {:?}; it was killed",
                         self.timeout
-                    ))
-                })?
-                .map_err(|err| {
-                    Error::source_with_cause(self.name, format!("`{program}` failed: {err}"), err)
-                })?;
+                    )));
+                }
+            };
             if !output.status.success() {
                 let stderr = String::from_utf8_lossy(&output.stderr);
                 let excerpt: String = stderr.trim().chars().take(STDERR_EXCERPT_CHARS).collect();
@@ -200,4 +213,52 @@ impl FetchJwt for CommandRunner {
             self.parse(&String::from_utf8_lossy(&output.stdout))
         })
     }
+}
+
+impl CommandRunner {
+    /// Reads the program's stdout (failing once it passes [`MAX_STDOUT_BYTES`]) and stderr (kept
+    /// up to [`MAX_STDERR_BYTES`]) to their ends, then waits for it to exit.
+    async fn collect(&self, child: &mut Child, program: &str) -> Result<Output> {
+        let broken = |err: std::io::Error| {
+            Error::source_with_cause(self.name, format!("`{program}` failed: {err}"), err)
+        };
+        let (stdout_pipe, stderr_pipe) = (child.stdout.take(), child.stderr.take());
+        let stdout = async {
+            let mut stdout = Vec::new();
+            if let Some(pipe) = stdout_pipe {
+                pipe.take(MAX_STDOUT_BYTES as u64 + 1)
+                    .read_to_end(&mut stdout)
+                    .await
+                    .map_err(broken)?;
+            }
+            if stdout.len() > MAX_STDOUT_BYTES {
+                return Err(self.fail(format!(
+                    "`{program}` printed more than {MAX_STDOUT_BYTES} bytes, more than a token \
+                     can be; it was killed"
+                )));
+            }
+            Ok(stdout)
+        };
+        let stderr = read_head(stderr_pipe, MAX_STDERR_BYTES);
+        let (stdout, stderr) =
+            futures::future::try_join(stdout, async { stderr.await.map_err(broken) }).await?;
+        let status = child.wait().await.map_err(broken)?;
+        Ok(Output {
+            status,
+            stdout,
+            stderr,
+        })
+    }
+}
+
+/// Reads `pipe` to its end, keeping its first `limit` bytes (so a chatty program never blocks
+/// on a full pipe, and never fills memory).
+async fn read_head(pipe: Option<impl AsyncRead + Unpin>, limit: usize) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    if let Some(pipe) = pipe {
+        let mut limited = pipe.take(limit as u64);
+        limited.read_to_end(&mut head).await?;
+        tokio::io::copy(&mut limited.into_inner(), &mut tokio::io::sink()).await?;
+    }
+    Ok(head)
 }

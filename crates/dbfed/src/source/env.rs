@@ -2,7 +2,7 @@
 
 use futures::future::BoxFuture;
 
-use super::{SourceContext, SubjectTokenSource, non_empty};
+use super::{SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::{Error, Result};
 use crate::token::SubjectToken;
 
@@ -33,7 +33,7 @@ impl SubjectTokenSource for EnvVar {
         Box::pin(async move {
             let what = format!("environment variable {}", self.name);
             match std::env::var(&self.name) {
-                Ok(value) => non_empty(self.name(), &what, &value),
+                Ok(value) => one_jwt(self.name(), &what, value.as_bytes()),
                 Err(std::env::VarError::NotPresent) => {
                     Err(Error::source(self.name(), format!("{what} is not set")))
                 }

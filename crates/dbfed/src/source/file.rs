@@ -1,10 +1,13 @@
 //! A JWT read from a file at every exchange (Kubernetes projected tokens and the like rotate it).
 
-use std::path::PathBuf;
+use std::fs::Metadata;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 
-use super::{SourceContext, SubjectTokenSource, non_empty};
+use super::{MAX_JWT_BYTES, SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::{Error, Result};
 use crate::token::SubjectToken;
 
@@ -12,7 +15,14 @@ use crate::token::SubjectToken;
 pub const KUBERNETES_SERVICE_ACCOUNT_TOKEN: &str =
     "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
+/// How long opening and reading the file may take (e.g. on a network mount that hangs).
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Reads the JWT from a file, anew at every exchange; surrounding whitespace is trimmed.
+///
+/// The path must name a regular file (a symlink to one, as Kubernetes projects tokens, is
+/// followed): a FIFO, device, socket or directory is refused before it is opened. At most
+/// [`MAX_JWT_BYTES`] + 1 bytes are read, within 10 s, and the content must be one JWT.
 #[derive(Clone, Debug)]
 pub struct File {
     name: &'static str,
@@ -81,14 +91,77 @@ impl SubjectTokenSource for File {
         Box::pin(async move {
             let path = self.resolve()?;
             let what = format!("file {}", path.display());
-            match tokio::fs::read_to_string(&path).await {
-                Ok(text) => non_empty(self.name(), &what, &text),
-                Err(err) => Err(Error::source_with_cause(
+            let fail = |message: String| Error::source(self.name(), message);
+            let read = tokio::task::spawn_blocking(move || read_capped(&path));
+            let bytes = match tokio::time::timeout(READ_TIMEOUT, read).await {
+                Err(_elapsed) => Err(fail(format!(
+                    "reading {what} did not finish within {READ_TIMEOUT:?}"
+                ))),
+                Ok(Err(join)) => Err(fail(format!("reading {what} failed: {join}"))),
+                Ok(Ok(Err(ReadError::NotRegular(kind)))) => Err(fail(format!(
+                    "{what} is {kind}, not a regular file; a token file must be one \
+                     (a symlink to one is followed)"
+                ))),
+                Ok(Ok(Err(ReadError::Io(err)))) => Err(Error::source_with_cause(
                     self.name(),
                     format!("cannot read {what}: {err}"),
                     err,
                 )),
-            }
+                Ok(Ok(Ok(bytes))) => Ok(bytes),
+            }?;
+            one_jwt(self.name(), &what, &bytes)
         })
     }
+}
+
+/// Why a token file could not be read.
+#[derive(Debug)]
+enum ReadError {
+    /// The path (after symlinks) is not a regular file; says what it is instead.
+    NotRegular(&'static str),
+    /// Opening or reading failed.
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(err: std::io::Error) -> Self {
+        ReadError::Io(err)
+    }
+}
+
+/// Reads at most [`MAX_JWT_BYTES`] + 1 bytes of `path`, which must be a regular file both before
+/// it is opened (so a FIFO without a writer is never opened) and once it is open.
+fn read_capped(path: &Path) -> std::result::Result<Vec<u8>, ReadError> {
+    regular(&std::fs::metadata(path)?)?;
+    let file = std::fs::File::open(path)?;
+    regular(&file.metadata()?)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_JWT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Refuses what is not a regular file, saying what it is.
+fn regular(metadata: &Metadata) -> std::result::Result<(), ReadError> {
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    if kind.is_dir() {
+        return Err(ReadError::NotRegular("a directory"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Err(ReadError::NotRegular("a FIFO (named pipe)"));
+        }
+        if kind.is_socket() {
+            return Err(ReadError::NotRegular("a socket"));
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return Err(ReadError::NotRegular("a device"));
+        }
+    }
+    Err(ReadError::NotRegular("something else"))
 }

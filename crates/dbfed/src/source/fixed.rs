@@ -2,7 +2,7 @@
 
 use futures::future::BoxFuture;
 
-use super::{SourceContext, SubjectTokenSource, non_empty};
+use super::{SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::Result;
 use crate::token::{Secret, SubjectToken};
 
@@ -25,6 +25,6 @@ impl SubjectTokenSource for Fixed {
     }
 
     fn subject_token<'a>(&'a self, _: &'a SourceContext) -> BoxFuture<'a, Result<SubjectToken>> {
-        Box::pin(async move { non_empty(self.name(), "the JWT", self.jwt.expose()) })
+        Box::pin(async move { one_jwt(self.name(), "the JWT", self.jwt.expose().as_bytes()) })
     }
 }

@@ -3,7 +3,7 @@
 use futures::future::BoxFuture;
 
 use super::fetched::{CachedJwt, FetchJwt, fetch_with_retries};
-use super::{SourceContext, SubjectTokenSource, non_empty};
+use super::{SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::Result;
 use crate::http::{HttpClient, HttpOptions, metadata_service_url};
 use crate::retry::RetryPolicy;
@@ -96,11 +96,7 @@ impl FetchJwt for GcpFetcher {
             let response =
                 fetch_with_retries(NAME, &url, &self.retry, || self.http.get(&url, &headers))
                     .await?;
-            non_empty(
-                NAME,
-                "the identity token",
-                &String::from_utf8_lossy(&response.body),
-            )
+            one_jwt(NAME, "the identity token", &response.body)
         })
     }
 }

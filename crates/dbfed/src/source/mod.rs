@@ -11,6 +11,7 @@ mod file;
 mod fixed;
 mod gcp;
 mod github;
+mod jwt_text;
 mod oidc_client;
 
 use std::fmt::Debug;
@@ -27,10 +28,12 @@ pub use file::{File, KUBERNETES_SERVICE_ACCOUNT_TOKEN};
 pub use fixed::Fixed;
 pub use gcp::GcpMetadata;
 pub use github::GitHubActions;
+pub use jwt_text::MAX_JWT_BYTES;
 pub use oidc_client::{ClientAuth, KeyAlgorithm, OidcClientCredentials, TokenField};
 
 use crate::error::Result;
 use crate::token::SubjectToken;
+use jwt_text::one_jwt;
 
 /// What a source may need to know to produce a JWT.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,12 +72,4 @@ pub trait SubjectTokenSource: Debug + Send + Sync + 'static {
     fn check(&self) -> Result<()> {
         Ok(())
     }
-}
-
-/// Builds a [`SubjectToken`] from text that should hold a JWT, with a clear error when it is empty.
-fn non_empty(source: &str, what: &str, text: &str) -> Result<SubjectToken> {
-    if text.trim().is_empty() {
-        return Err(crate::Error::source(source, format!("{what} is empty")));
-    }
-    Ok(SubjectToken::new(text))
 }

@@ -3,12 +3,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::time;
 use crate::error::{Error, Result};
+use crate::source::MAX_JWT_BYTES;
+use crate::time;
 use crate::token::SubjectToken;
-
-/// The longest user JWT accepted; real ones are a few KB, and HTTP servers cap headers near 8 KB.
-pub(crate) const MAX_USER_JWT_BYTES: usize = 16 * 1024;
 
 /// The `source_name` of errors about a user's JWT.
 const SOURCE_NAME: &str = "user-jwt";
@@ -39,9 +37,9 @@ pub(crate) struct CheckedJwt {
 impl JwtChecks {
     /// Checks `jwt` without verifying its signature (the token endpoint does that).
     pub fn check(&self, jwt: &str) -> Result<CheckedJwt> {
-        if jwt.len() > MAX_USER_JWT_BYTES {
+        if jwt.len() > MAX_JWT_BYTES {
             return Err(refused(format!(
-                "the user's token is {} bytes long, more than the {MAX_USER_JWT_BYTES} accepted",
+                "the user's token is {} bytes long, more than the {MAX_JWT_BYTES} accepted",
                 jwt.len()
             )));
         }
@@ -138,7 +136,7 @@ mod tests {
         assert!(checks.check(&good).is_ok());
         let cases = [
             ("garbage".to_owned(), "not a JWT"),
-            ("x".repeat(MAX_USER_JWT_BYTES + 1), "bytes long"),
+            ("x".repeat(MAX_JWT_BYTES + 1), "bytes long"),
             (jwt(r#"{"iss":"https://idp","aud":"dbx"}"#), "no `exp`"),
             (
                 jwt(r#"{"iss":"https://idp","aud":"dbx","exp":1000}"#),
