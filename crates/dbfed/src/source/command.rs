@@ -1,5 +1,6 @@
 //! A JWT printed by a program (never through a shell), e.g. `buildkite-agent oidc request-token`.
 
+use std::fmt;
 use std::path::PathBuf;
 use std::process::{Output, Stdio};
 use std::time::{Duration, SystemTime};
@@ -36,13 +37,34 @@ const MAX_STDERR_BYTES: usize = 8 * 1024;
 /// `{"success": false, "code": "…", "message": "…"}`). Standard error is never parsed; it is
 /// quoted in the error when the program fails. `{audience}` in an argument is replaced by the
 /// audience.
-#[derive(Debug)]
 pub struct Command {
     name: &'static str,
     program: PathBuf,
     args: Vec<String>,
     timeout: Duration,
     cached: CachedJwt,
+}
+
+impl fmt::Debug for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        shown(f, "Command", &self.program, &self.args, self.timeout)
+    }
+}
+
+/// A command as `Debug` shows it: its arguments counted, never shown (one may be a JWT or a
+/// password).
+fn shown(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    program: &std::path::Path,
+    args: &[String],
+    timeout: Duration,
+) -> fmt::Result {
+    f.debug_struct(name)
+        .field("program", &program)
+        .field("arguments", &args.len())
+        .field("timeout", &timeout)
+        .finish_non_exhaustive()
 }
 
 impl Command {
@@ -106,12 +128,17 @@ impl SubjectTokenSource for Command {
     }
 }
 
-#[derive(Debug)]
 struct CommandRunner {
     name: &'static str,
     program: PathBuf,
     args: Vec<String>,
     timeout: Duration,
+}
+
+impl fmt::Debug for CommandRunner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        shown(f, "CommandRunner", &self.program, &self.args, self.timeout)
+    }
 }
 
 /// The executable-source response format (as google-auth's pluggable credentials use).

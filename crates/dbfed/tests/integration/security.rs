@@ -443,3 +443,21 @@ fn nothing_logged_at_trace_shows_a_token_or_a_secret() {
         );
     }
 }
+
+#[test]
+fn a_command_source_counts_its_arguments_instead_of_showing_them() {
+    let command = source::Command::new("/usr/local/bin/get-jwt").args([
+        "--token",
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+        "--password=hunter2-secret",
+    ]);
+    let shown = format!("{command:?} {command:#?}");
+    assert!(
+        shown.contains("get-jwt") && shown.contains("arguments: 3"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("eyJ"),
+        "{shown}"
+    );
+}
