@@ -207,6 +207,31 @@ export declare class Mismatch {
  */
 export declare function diagnose(jwt: string, policy: FederationPolicy, accountId?: string): Mismatch[]
 
+/** A level of dbfed's log records, most severe first. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace'
+
+/** One log record of dbfed (the core writes no token, JWT or secret into it). */
+export interface LogRecord {
+  /** The logger's name: `dbfed.cache`, `dbfed.credential`, `dbfed.exchange`, … */
+  readonly logger: string
+  /** The record's level (the method names of `console` and pino). */
+  readonly level: LogLevel
+  /** The message followed by the event's fields, `message key=value …`. */
+  readonly message: string
+}
+
+/**
+ * Sends dbfed's log records at `options.level` (default `info`) or more severe to
+ * `logger(record)`, replacing the logger set before; `setLogger(null)` stops them. dbfed is
+ * quiet until then, except with `NODE_DEBUG=dbfed`: every record down to `debug` on stderr.
+ * Records arrive on the main thread a little after the event; the logger never keeps the
+ * process alive, and what it throws is ignored. Throws a `TypeError` for an unknown level.
+ */
+export declare function setLogger(
+  logger: ((record: LogRecord) => void) | null,
+  options?: { level?: LogLevel | 'off' },
+): void
+
 /** The per-user cache settings of `UserExchanger` and `AzureOnBehalfOf`. */
 export interface UserCacheOptions {
   /** The most users cached (default 10,000); the least recently used is evicted beyond it. */

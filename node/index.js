@@ -8,6 +8,7 @@ const { AzureCredential, AzureOnBehalfOf } = require('./lib/azure.js');
 const { Credential } = require('./lib/credential.js');
 const { Mismatch, diagnose } = require('./lib/diagnosis.js');
 const { UserExchanger } = require('./lib/users.js');
+const { loggerFromEnvironment, setLogger } = require('./lib/logging.js');
 const { sources } = require('./lib/sources.js');
 const {
   ConfigError,
@@ -17,6 +18,8 @@ const {
   SourceError,
   TransportError,
 } = require('./lib/errors.js');
+
+loggerFromEnvironment();
 
 module.exports = {
   AccessToken,
@@ -32,5 +35,6 @@ module.exports = {
   TransportError,
   UserExchanger,
   diagnose,
+  setLogger,
   sources,
 };

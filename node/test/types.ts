@@ -13,10 +13,12 @@ import {
   SourceError,
   UserExchanger,
   diagnose,
+  setLogger,
   sources,
   type Endpoints,
   type ErrorCode,
   type FederationPolicy,
+  type LogRecord,
   type MismatchKind,
   type Stats,
   type UserStats,
@@ -108,4 +110,10 @@ async function use(): Promise<void> {
   void [expires, scope, headers, stats, invalidated, fromEnv, userStats, new ConfigError('m')];
 }
 
+function logs(): void {
+  setLogger((record: LogRecord) => console.log(record.logger, record.level, record.message), { level: 'debug' });
+  setLogger(null);
+}
+
 void use;
+void logs;

@@ -7,6 +7,7 @@ mod credential;
 mod diagnosis;
 mod endpoints;
 mod errors;
+mod logging;
 mod options;
 mod panics;
 mod runtime;

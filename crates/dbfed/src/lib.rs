@@ -11,6 +11,8 @@ mod error;
 mod exchange;
 mod exchange_client;
 mod http;
+#[cfg(feature = "log-events")]
+pub mod log_events;
 mod retry;
 mod server_text;
 pub mod source;
