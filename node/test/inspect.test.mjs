@@ -59,7 +59,9 @@ test('no object shows a token, a JWT or a secret', async () => {
   assert.match(inspect(credential), /Credential \{\s+host: 'http:\/\/127\.0\.0\.1:\d+',\s+clientId: '[^']+'/);
   assert.match(inspect(source), /^Fixed \{\}$/);
   assert.equal(
-    inspect(new sources.Command('/usr/local/bin/get-jwt', ['--audience', '{audience}'], { timeoutMs: 5000 })),
+    inspect(new sources.Command('/usr/local/bin/get-jwt', ['--audience', '{audience}'], { timeoutMs: 5000 }), {
+      breakLength: Infinity,
+    }),
     "Command { program: '/usr/local/bin/get-jwt', argumentCount: 2, timeoutMs: 5000 }",
   );
 });
