@@ -30,7 +30,7 @@ impl<T: ToNapiValue> ToNapiValue for Settled<T> {
             Settled::Done(Ok(value)) => unsafe { T::to_napi_value(env, value) },
             // An `Err` holding a JavaScript value rejects the promise with that value.
             Settled::Done(Err(err)) => Err(to_js(&Env::from_raw(env), &err)),
-            Settled::Panicked(panic) => Err(panic.to_js(&Env::from_raw(env))),
+            Settled::Panicked(panic) => Err(crate::panics::to_js(&panic, &Env::from_raw(env))),
         }
     }
 }

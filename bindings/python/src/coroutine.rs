@@ -38,7 +38,7 @@ where
                 let outcome = match result {
                     Ok(Ok(value)) => convert(py, value),
                     Ok(Err(err)) => Err(errors::to_py_err(py, &err)),
-                    Err(panic) => Err(panic.to_py_err(py)),
+                    Err(panic) => Err(panics::to_py_err(&panic, py)),
                 };
                 settle(py, &event_loop, &future, outcome)
             });

@@ -25,7 +25,8 @@ static RUNTIME: ArcSwapOption<Runtime> = ArcSwapOption::const_empty();
 /// refresh, say) runs on this process's runtime; a panic in it is raised as `DbfedError`.
 #[inline]
 pub(crate) fn in_context<T>(body: impl FnOnce() -> T) -> PyResult<T> {
-    let guarded = || panics::catch(body).map_err(|panic| Python::attach(|py| panic.to_py_err(py)));
+    let guarded =
+        || panics::catch(body).map_err(|panic| Python::attach(|py| panics::to_py_err(&panic, py)));
     let current = RUNTIME.load();
     if let Some(runtime) = current.as_ref() {
         let _entered = runtime.enter();
@@ -63,7 +64,7 @@ pub(crate) fn block_on<T: Send + 'static>(
         });
         match received {
             Ok(Ok(value)) => return Ok(value),
-            Ok(Err(panic)) => return Err(panic.to_py_err(py)),
+            Ok(Err(panic)) => return Err(panics::to_py_err(&panic, py)),
             Err(RecvTimeoutError::Timeout) => py.check_signals()?,
             Err(RecvTimeoutError::Disconnected) => {
                 return Err(errors::base_error(

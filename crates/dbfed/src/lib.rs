@@ -11,6 +11,7 @@ mod error;
 mod exchange;
 mod exchange_client;
 mod http;
+pub mod panic_guard;
 #[cfg(feature = "log-events")]
 pub mod log_events;
 mod retry;
