@@ -49,6 +49,13 @@ impl LogSink for ToJavaScript {
 /// Sends dbfed's log records at `level` (`error` … `trace`) or more severe to `logger`, replacing
 /// the logger set before; no logger (or level `off`) stops them.
 #[napi]
+#[cfg_attr(
+    test,
+    allow(
+        dead_code,
+        reason = "napi registers its functions outside of test builds only"
+    )
+)]
 pub fn set_logger(
     env: Env,
     logger: Option<Function<LogRecord, ()>>,
