@@ -11,9 +11,9 @@ mod error;
 mod exchange;
 mod exchange_client;
 mod http;
-pub mod panic_guard;
 #[cfg(feature = "log-events")]
 pub mod log_events;
+pub mod panic_guard;
 mod retry;
 mod server_text;
 pub mod source;
