@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * Callbacks in a service without kotlinx-coroutines on its classpath (pom.xml runs this class in
  * its own Surefire execution, without that jar; the default one skips it): a Java provider's JWT
  * is exchanged, and a provider returning null or a non-String, or throwing an Error, fails at once
- * rather than after its timeout.
+ * rather than after its timeout. SLF4J is left out too: the library loads and works without it.
  */
 class WithoutCoroutinesTest {
     private final Testkit kit = Testkit.INSTANCE;
@@ -53,6 +53,11 @@ class WithoutCoroutinesTest {
     @Test
     void kotlinxCoroutinesIsNotOnTheClasspath() {
         assertThrows(ClassNotFoundException.class, () -> Class.forName("kotlinx.coroutines.GlobalScope"));
+    }
+
+    @Test
+    void slf4jIsNotOnTheClasspath() {
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("org.slf4j.LoggerFactory"));
     }
 
     @Test
