@@ -10,8 +10,9 @@ use tokio::runtime::Handle;
 use crate::cache::{Stats, TokenCache};
 use crate::endpoints::Endpoints;
 use crate::error::{Error, Result};
-use crate::exchange_client::{ExchangeClient, ExchangeTarget};
+use crate::exchange_client::ExchangeClient;
 use crate::http::HttpOptions;
+use crate::options::{Description, Shown, Target};
 use crate::retry::RetryPolicy;
 use crate::source::{SourceContext, SubjectTokenSource};
 use crate::time;
@@ -34,9 +35,10 @@ pub(crate) trait TokenProvider: fmt::Debug + Send + Sync + 'static {
 #[derive(Clone)]
 pub struct Credential {
     cache: TokenCache,
-    provider: Arc<dyn TokenProvider>,
     /// Present for token-federation credentials; `None` for those that need no exchange.
     exchanger: Option<Arc<Exchanger>>,
+    /// What the credential shows of itself.
+    description: Arc<Description>,
 }
 
 impl Credential {
@@ -46,26 +48,41 @@ impl Credential {
     }
 
     /// A credential whose tokens come from `provider`, cached by the same rules as every other.
-    pub(crate) fn from_provider(provider: Arc<dyn TokenProvider>, runtime: Option<Handle>) -> Self {
-        Self::with_parts(provider, None, runtime)
+    pub(crate) fn from_provider(
+        provider: Arc<dyn TokenProvider>,
+        description: Description,
+        runtime: Option<Handle>,
+    ) -> Self {
+        Self::with_parts(provider, None, description, runtime)
     }
 
     fn with_parts(
         provider: Arc<dyn TokenProvider>,
         exchanger: Option<Arc<Exchanger>>,
+        description: Description,
         runtime: Option<Handle>,
     ) -> Self {
-        let fetcher = provider.clone();
         let fetch = Arc::new(move || {
-            let provider = fetcher.clone();
+            let provider = provider.clone();
             Box::pin(async move { provider.fetch().await }) as _
         });
         let runtime = runtime.or_else(|| Handle::try_current().ok());
         Credential {
             cache: TokenCache::new(fetch, runtime),
-            provider,
             exchanger,
+            description: Arc::new(description),
         }
+    }
+
+    /// The same credential, shown as `description` (e.g. by the constructor that made it).
+    pub(crate) fn described(mut self, description: Description) -> Self {
+        self.description = Arc::new(description);
+        self
+    }
+
+    /// What the credential shows of itself: its type and non-secret settings.
+    pub fn describe(&self) -> &Description {
+        &self.description
     }
 
     fn exchanger(&self) -> Result<&Exchanger> {
@@ -133,7 +150,7 @@ impl Credential {
 
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Credential").field(&self.provider).finish()
+        fmt::Display::fmt(&self.description, f)
     }
 }
 
@@ -213,14 +230,7 @@ impl Exchanger {
 #[derive(Debug, Default)]
 #[must_use]
 pub struct CredentialBuilder {
-    host: Option<String>,
-    is_account: bool,
-    account_id: Option<String>,
-    client_id: Option<String>,
-    scopes: Vec<String>,
-    audience: Option<String>,
-    token_endpoint: Option<String>,
-    discovery_url: Option<String>,
+    target: Target,
     source: Option<Arc<dyn SubjectTokenSource>>,
     http: HttpOptions,
     retry: RetryPolicy,
@@ -230,29 +240,29 @@ pub struct CredentialBuilder {
 impl CredentialBuilder {
     /// Tokens for a workspace, e.g. `https://dbc-1234.cloud.databricks.com` (`https://` may be omitted).
     pub fn workspace(mut self, host: impl Into<String>) -> Self {
-        self.host = Some(host.into());
-        self.is_account = false;
+        self.target.host = Some(host.into());
+        self.target.account_host = None;
         self
     }
 
     /// Tokens for account-level APIs, e.g. `https://accounts.cloud.databricks.com` and the account id.
     pub fn account(mut self, host: impl Into<String>, account_id: impl Into<String>) -> Self {
-        self.host = Some(host.into());
-        self.is_account = true;
-        self.account_id = Some(account_id.into());
+        self.target.account_host = Some(host.into());
+        self.target.host = None;
+        self.target.account_id = Some(account_id.into());
         self
     }
 
     /// The Databricks account id; for a workspace it makes the default audience the account id.
     pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
-        self.account_id = Some(account_id.into());
+        self.target.account_id = Some(account_id.into());
         self
     }
 
     /// The service principal's application id (workload identity federation); leave unset for
     /// account-wide federation.
     pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
-        self.client_id = Some(client_id.into());
+        self.target.client_id = Some(client_id.into());
         self
     }
 
@@ -262,25 +272,31 @@ impl CredentialBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self.target.scopes = Some(scopes.into_iter().map(Into::into).collect());
         self
     }
 
     /// The audience the subject JWT should carry (default: see [`crate::AudienceOrigin`]).
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.audience = Some(audience.into());
+        self.target.audience = Some(audience.into());
         self
     }
 
     /// The token endpoint, skipping discovery.
     pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.token_endpoint = Some(url.into());
+        self.target.token_endpoint = Some(url.into());
         self
     }
 
     /// An RFC 8414 discovery document URL to read the token endpoint from.
     pub fn discovery_url(mut self, url: impl Into<String>) -> Self {
-        self.discovery_url = Some(url.into());
+        self.target.discovery_url = Some(url.into());
+        self
+    }
+
+    /// The whole exchange target at once, replacing what the methods above set.
+    pub fn target(mut self, target: Target) -> Self {
+        self.target = target;
         self
     }
 
@@ -318,24 +334,18 @@ impl CredentialBuilder {
     pub fn build(self) -> Result<Credential> {
         let source = self
             .source
-            .ok_or_else(|| Error::config("no subject-token source: set one with `.source(…)`"))?;
+            .ok_or_else(|| Error::config("no subject-token source: set a `source`"))?;
         source.check()?;
-        let client = ExchangeClient::new(ExchangeTarget {
-            host: self.host,
-            is_account: self.is_account,
-            account_id: self.account_id,
-            client_id: self.client_id,
-            scopes: self.scopes,
-            audience: self.audience,
-            token_endpoint: self.token_endpoint,
-            discovery_url: self.discovery_url,
-            http: self.http,
-            retry: self.retry,
-        })?;
+        let client = ExchangeClient::new(self.target.exchange_target(self.http, self.retry)?)?;
+        let description = self
+            .target
+            .describe(Description::new("Credential"))
+            .field("source", Shown::Object(Box::new(source.describe())));
         let exchanger = Arc::new(Exchanger { client, source });
         Ok(Credential::with_parts(
             exchanger.clone(),
             Some(exchanger),
+            description,
             self.runtime,
         ))
     }

@@ -15,7 +15,6 @@ use crate::retry::RetryPolicy;
 use crate::token::{AccessToken, SubjectToken};
 
 /// What a builder collected about the Databricks host to exchange with.
-#[derive(Default)]
 pub(crate) struct ExchangeTarget {
     pub host: Option<String>,
     pub is_account: bool,
@@ -56,19 +55,19 @@ impl ExchangeClient {
             (None, Some(endpoint)) => secure_url(&endpoint.origin().ascii_serialization(), "host")?,
             (None, None) => {
                 return Err(Error::config(
-                    "no host: call `.workspace(host)` or `.account(host, account_id)`",
+                    "no host: set `host` (a workspace), `account_host` and `account_id` (account-level APIs), or `token_endpoint`",
                 ));
             }
         };
         let account_id = target.account_id.filter(|id| !id.trim().is_empty());
         if target.is_account && account_id.is_none() {
-            return Err(Error::config("an account host needs an account id"));
+            return Err(Error::config("`account_host` needs an `account_id`"));
         }
         if let Some(id) = &account_id
             && !is_account_id(id)
         {
             return Err(Error::config(format!(
-                "the account id `{}` is not one: an account id has only letters, digits and dashes",
+                "the `account_id` '{}' is not one: an account id has only letters, digits and dashes",
                 crate::server_text::quoted(id, &[])
             )));
         }

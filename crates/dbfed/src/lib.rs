@@ -13,6 +13,7 @@ mod exchange_client;
 mod http;
 #[cfg(feature = "log-events")]
 pub mod log_events;
+pub mod options;
 pub mod panic_guard;
 mod retry;
 mod server_text;
@@ -35,4 +36,4 @@ pub use http::{HttpOptions, MAX_BODY_BYTES};
 pub use retry::RetryPolicy;
 pub use source::{SourceContext, SubjectTokenSource};
 pub use token::{AccessToken, JwtClaims, Secret, SubjectToken};
-pub use user::{UserExchanger, UserExchangerBuilder, UserStats};
+pub use user::{UserExchanger, UserExchangerBuilder, UserStats, UserTokens};

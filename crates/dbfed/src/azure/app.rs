@@ -9,6 +9,7 @@ use url::Url;
 use super::{DEFAULT_AUTHORITY_HOST, FEDERATED_TOKEN_AUDIENCE};
 use crate::error::{Error, Result};
 use crate::http::secure_url;
+use crate::options::{Description, Shown};
 use crate::source::{self, SourceContext, SubjectTokenSource};
 use crate::token::Secret;
 
@@ -68,6 +69,22 @@ impl AppSettings {
         }
     }
 
+    /// The settings shown (never the secret).
+    pub fn describe(&self, description: Description) -> Description {
+        let description = description
+            .text("tenant_id", self.tenant_id.as_deref())
+            .text("client_id", self.client_id.as_deref());
+        let description = match &self.auth {
+            Some(ClientAuth::Secret(_)) => description.secret("client_secret", true),
+            Some(ClientAuth::Assertion(source)) => description.field(
+                "client_assertion",
+                Shown::Object(Box::new(source.describe())),
+            ),
+            None => description,
+        };
+        description.text("authority_host", self.authority_host.as_deref())
+    }
+
     /// Whether a client secret or assertion is set.
     pub fn has_auth(&self) -> bool {
         self.auth.is_some()
@@ -79,9 +96,7 @@ impl AppSettings {
             .tenant_id
             .map(|tenant| tenant.trim().to_owned())
             .filter(|tenant| !tenant.is_empty())
-            .ok_or_else(|| {
-                Error::config("no tenant id: call `.tenant_id(…)` or set AZURE_TENANT_ID")
-            })?;
+            .ok_or_else(|| Error::config("no tenant id: set `tenant_id` (or AZURE_TENANT_ID)"))?;
         if !tenant_id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
@@ -94,13 +109,11 @@ impl AppSettings {
             .client_id
             .map(|client| client.trim().to_owned())
             .filter(|client| !client.is_empty())
-            .ok_or_else(|| {
-                Error::config("no client id: call `.client_id(…)` or set AZURE_CLIENT_ID")
-            })?;
+            .ok_or_else(|| Error::config("no client id: set `client_id` (or AZURE_CLIENT_ID)"))?;
         let auth = self.auth.ok_or_else(|| {
             Error::config(
-                "no client credential: call `.client_secret(…)` or `.client_assertion(…)` \
-                 (or set AZURE_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE)",
+                "no client credential: set `client_secret` or `client_assertion` \
+                 (or AZURE_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE)",
             )
         })?;
         if let ClientAuth::Assertion(source) = &auth {

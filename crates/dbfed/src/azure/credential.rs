@@ -18,6 +18,7 @@ use crate::credential::{Credential, TokenProvider};
 use crate::error::Result;
 use crate::exchange::post_token_request;
 use crate::http::{HttpClient, HttpOptions};
+use crate::options::{Description, Shown};
 use crate::retry::RetryPolicy;
 use crate::source::SubjectTokenSource;
 use crate::token::{AccessToken, Secret};
@@ -58,6 +59,7 @@ impl Credential {
 #[must_use]
 pub struct AzureCredentialBuilder {
     app: AppSettings,
+    from_env: bool,
     managed_identity: bool,
     imds_endpoint: Option<String>,
     identity_endpoint: Option<(String, Secret)>,
@@ -82,6 +84,7 @@ impl AzureCredentialBuilder {
                 .filter(|value| !value.trim().is_empty())
         };
         self.app.read_env();
+        self.from_env = true;
         if let Some(host) = var("AZURE_POD_IDENTITY_AUTHORITY_HOST") {
             let host = host.trim().trim_end_matches('/');
             self.imds_endpoint = Some(format!("{host}/metadata/identity/oauth2/token"));
@@ -186,6 +189,7 @@ impl AzureCredentialBuilder {
 
     /// Checks the configuration and builds the credential; no network call is made yet.
     pub fn build(self) -> Result<Credential> {
+        let description = self.describe();
         let resource = self
             .resource
             .filter(|resource| !resource.trim().is_empty())
@@ -221,7 +225,30 @@ impl AzureCredentialBuilder {
             resource,
             method,
         };
-        Ok(Credential::from_provider(Arc::new(provider), self.runtime))
+        Ok(Credential::from_provider(
+            Arc::new(provider),
+            description,
+            self.runtime,
+        ))
+    }
+
+    /// What the credential will show: what was set (after `from_env`, only how it was made).
+    fn describe(&self) -> Description {
+        let mut description = Description::new("AzureCredential");
+        if self.from_env {
+            description = description.constructor("from_env");
+        } else {
+            description = self.app.describe(description);
+        }
+        if self.managed_identity {
+            description = description.field("managed_identity", Shown::Flag(true));
+        }
+        if !self.from_env {
+            description = description
+                .text("imds_endpoint", self.imds_endpoint.as_deref())
+                .text("resource", self.resource.as_deref());
+        }
+        description
     }
 }
 
@@ -323,10 +350,10 @@ mod tests {
             .unwrap();
         let shown = format!("{credential:?}");
         assert!(
-            shown.contains("client secret") && !shown.contains("s3cr3t-value"),
+            shown.contains("client_secret: <redacted>") && !shown.contains("s3cr3t-value"),
             "{shown}"
         );
         let managed = Credential::azure().managed_identity().build().unwrap();
-        assert!(format!("{managed:?}").contains("system-assigned"));
+        assert!(format!("{managed:?}").contains("managed_identity: true"));
     }
 }

@@ -15,10 +15,11 @@ use super::{ASSUMED_LIFETIME, AZURE_DATABRICKS_RESOURCE_ID};
 use crate::error::Result;
 use crate::exchange::post_token_request;
 use crate::http::{HttpClient, HttpOptions};
+use crate::options::{Description, UserCache as UserCacheOptions};
 use crate::retry::RetryPolicy;
 use crate::source::SubjectTokenSource;
 use crate::token::{AccessToken, Secret, SubjectToken};
-use crate::user::{UserCache, UserCacheConfig, UserStats, UserTokenProvider};
+use crate::user::{UserCache, UserStats, UserTokenProvider, UserTokens};
 
 /// The grant type of an on-behalf-of request (RFC 7523 JWT bearer).
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -43,6 +44,7 @@ const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 #[derive(Clone)]
 pub struct AzureOnBehalfOf {
     users: Arc<UserCache>,
+    description: Arc<Description>,
 }
 
 impl AzureOnBehalfOf {
@@ -75,11 +77,22 @@ impl AzureOnBehalfOf {
     pub fn stats(&self) -> UserStats {
         self.users.stats()
     }
+
+    /// What the exchanger shows of itself: its type and non-secret settings.
+    pub fn describe(&self) -> &Description {
+        &self.description
+    }
 }
 
 impl fmt::Debug for AzureOnBehalfOf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("AzureOnBehalfOf").field(&self.users).finish()
+        fmt::Display::fmt(&self.description, f)
+    }
+}
+
+impl From<AzureOnBehalfOf> for UserTokens {
+    fn from(on_behalf_of: AzureOnBehalfOf) -> Self {
+        UserTokens::new(on_behalf_of.users, on_behalf_of.description)
     }
 }
 
@@ -131,7 +144,7 @@ pub struct AzureOnBehalfOfBuilder {
     http: HttpOptions,
     retry: RetryPolicy,
     runtime: Option<Handle>,
-    cache: UserCacheConfig,
+    cache: UserCacheOptions,
 }
 
 impl AzureOnBehalfOfBuilder {
@@ -206,39 +219,55 @@ impl AzureOnBehalfOfBuilder {
 
     /// The most users cached (default 10,000); beyond it the least recently used is evicted.
     pub fn max_users(mut self, max_users: usize) -> Self {
-        self.cache.max_users = max_users;
+        self.cache.max_users = Some(i64::try_from(max_users).unwrap_or(i64::MAX));
         self
     }
 
     /// Answers a user token Entra rejected with that rejection for `ttl`, without asking again
     /// (default off).
     pub fn negative_cache(mut self, ttl: Duration) -> Self {
-        self.cache.negative_ttl = ttl;
+        self.cache.negative_cache = Some(ttl.into());
         self
     }
 
     /// Refuses, without a request, user tokens whose `iss` is not this one (call again to
     /// accept several), e.g. `https://login.microsoftonline.com/{tenant}/v2.0`.
     pub fn expected_issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.cache.checks.issuers.push(issuer.into());
+        self.cache
+            .expected_issuers
+            .get_or_insert_default()
+            .push(issuer.into());
         self
     }
 
     /// Refuses, without a request, user tokens whose `aud` lacks this one (call again to accept
     /// several), e.g. the application's client id or `api://…` URI.
     pub fn expected_audience(mut self, audience: impl Into<String>) -> Self {
-        self.cache.checks.audiences.push(audience.into());
+        self.cache
+            .expected_audiences
+            .get_or_insert_default()
+            .push(audience.into());
         self
     }
 
     /// How long past its `exp` a user's token is still accepted (default zero).
     pub fn expiry_leeway(mut self, leeway: Duration) -> Self {
-        self.cache.checks.leeway = leeway;
+        self.cache.expiry_leeway = Some(leeway.into());
+        self
+    }
+
+    /// All the cache settings at once, replacing what the methods above set.
+    pub fn cache_options(mut self, cache: UserCacheOptions) -> Self {
+        self.cache = cache;
         self
     }
 
     /// Checks the configuration and builds the exchanger; no network call is made yet.
     pub fn build(self) -> Result<AzureOnBehalfOf> {
+        let description = self.app.describe(Description::new("AzureOnBehalfOf"));
+        let description = self
+            .cache
+            .describe(description.text("scope", self.scope.as_deref()))?;
         let app = self.app.build()?;
         let scope = self
             .scope
@@ -251,9 +280,10 @@ impl AzureOnBehalfOfBuilder {
             app,
             scope,
         };
-        let users = UserCache::new(Arc::new(provider), self.cache, self.runtime)?;
+        let users = UserCache::new(Arc::new(provider), self.cache.config()?, self.runtime)?;
         Ok(AzureOnBehalfOf {
             users: Arc::new(users),
+            description: Arc::new(description),
         })
     }
 }

@@ -14,6 +14,7 @@ pub use secrets::secret_env_vars;
 use crate::credential::{Credential, CredentialBuilder};
 use crate::error::{Error, Result};
 use crate::http::HttpOptions;
+use crate::options::{Description, OidcClient};
 use crate::retry::RetryPolicy;
 use crate::source::{self, SubjectTokenSource};
 use crate::token::Secret;
@@ -164,10 +165,15 @@ pub fn credential_with(env: &Env, http: HttpOptions, retry: RetryPolicy) -> Resu
     if detection.auth_type.is_azure() {
         return azure_credential(detection.auth_type, env, http, retry);
     }
-    builder_from(env)?
+    let credential = builder_from(env)?
         .http_options(http)
         .retry_policy(retry)
-        .build()
+        .build()?;
+    let description = Description::new("Credential")
+        .constructor("from_env")
+        .text("source_name", credential.source_name())
+        .text("account_id", credential.account_id());
+    Ok(credential.described(description))
 }
 
 /// The Entra credential for an Azure auth type.
@@ -287,19 +293,15 @@ fn source_for(auth_type: AuthType, env: &Env) -> Result<Arc<dyn SubjectTokenSour
                 env.get(name)
                     .ok_or_else(|| Error::config(format!("oidc-client-credentials needs {name}")))
             };
-            let secret = Secret::new(need("DBFED_OIDC_CLIENT_SECRET")?);
-            let mut source = source::OidcClientCredentials::new(
-                need("DBFED_OIDC_ISSUER")?,
-                need("DBFED_OIDC_CLIENT_ID")?,
-                source::ClientAuth::SecretBasic(secret),
-            );
-            if let Some(scope) = env.get("DBFED_OIDC_SCOPE") {
-                source = source.scope(scope);
-            }
-            if env.get("DBFED_OIDC_TOKEN_FIELD").as_deref() == Some("id_token") {
-                source = source.token_field(source::TokenField::IdToken);
-            }
-            Arc::new(source)
+            let client = OidcClient {
+                issuer: need("DBFED_OIDC_ISSUER")?,
+                client_id: need("DBFED_OIDC_CLIENT_ID")?,
+                client_secret: Some(Secret::new(need("DBFED_OIDC_CLIENT_SECRET")?)),
+                scope: env.get("DBFED_OIDC_SCOPE"),
+                token_field: env.get("DBFED_OIDC_TOKEN_FIELD"),
+                ..OidcClient::default()
+            };
+            Arc::new(client.build()?)
         }
         AuthType::GitHubOidcAzure | AuthType::AzureClientSecret | AuthType::AzureMsi => {
             return Err(Error::config(format!(

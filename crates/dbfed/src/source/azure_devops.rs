@@ -7,6 +7,7 @@ use super::fetched::{CachedJwt, FetchJwt, fetch_with_retries, jwt_in_json, requi
 use super::{SourceContext, SubjectTokenSource};
 use crate::error::Result;
 use crate::http::{HttpClient, HttpOptions, secure_url};
+use crate::options::Description;
 use crate::retry::RetryPolicy;
 use crate::token::SubjectToken;
 
@@ -60,6 +61,11 @@ impl AzureDevOps {
 impl SubjectTokenSource for AzureDevOps {
     fn name(&self) -> &str {
         NAME
+    }
+
+    fn describe(&self) -> Description {
+        Description::new("AzureDevOps")
+            .text("service_connection", self.service_connection_id.as_deref())
     }
 
     fn subject_token<'a>(&'a self, _: &'a SourceContext) -> BoxFuture<'a, Result<SubjectToken>> {

@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 
 use super::{SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::{Error, Result};
+use crate::options::{Description, Shown};
 use crate::token::SubjectToken;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -65,6 +66,15 @@ impl fmt::Debug for Callback {
 impl SubjectTokenSource for Callback {
     fn name(&self) -> &str {
         "callback"
+    }
+
+    fn describe(&self) -> Description {
+        let description = Description::new("Callback");
+        if self.timeout == DEFAULT_CALLBACK_TIMEOUT {
+            description
+        } else {
+            description.field("timeout", Shown::Span(self.timeout))
+        }
     }
 
     fn subject_token<'a>(

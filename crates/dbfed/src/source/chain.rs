@@ -6,6 +6,7 @@ use futures::future::BoxFuture;
 
 use super::{SourceContext, SubjectTokenSource};
 use crate::error::{Error, Result};
+use crate::options::{Description, Shown};
 use crate::token::SubjectToken;
 
 /// Tries its sources in order and returns the first JWT one produces; when all fail, the error
@@ -37,6 +38,14 @@ impl Chain {
 impl SubjectTokenSource for Chain {
     fn name(&self) -> &str {
         "chain"
+    }
+
+    fn describe(&self) -> Description {
+        self.sources
+            .iter()
+            .fold(Description::new("Chain"), |description, source| {
+                description.positional("source", Shown::Object(Box::new(source.describe())))
+            })
     }
 
     fn check(&self) -> Result<()> {

@@ -7,6 +7,7 @@ use futures::future::BoxFuture;
 
 use super::{SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::{Error, Result};
+use crate::options::{Description, Shown};
 use crate::time;
 use crate::token::SubjectToken;
 
@@ -72,6 +73,22 @@ impl CiToken {
 impl SubjectTokenSource for CiToken {
     fn name(&self) -> &str {
         self.provider
+    }
+
+    fn describe(&self) -> Description {
+        let variable = self.variables.first().cloned().unwrap_or_default();
+        match self.provider {
+            "gitlab" => Description::new("GitLab").positional("variable", Shown::Text(variable)),
+            "circleci" => Description::new("CircleCI"),
+            "bitbucket" => Description::new("Bitbucket"),
+            _ => {
+                let description = Description::new("Terraform");
+                match variable.strip_prefix("TFC_WORKLOAD_IDENTITY_TOKEN_") {
+                    Some(tag) => description.positional("tag", Shown::Text(tag.to_owned())),
+                    None => description,
+                }
+            }
+        }
     }
 
     fn subject_token<'a>(&'a self, _: &'a SourceContext) -> BoxFuture<'a, Result<SubjectToken>> {

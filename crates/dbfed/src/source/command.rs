@@ -13,6 +13,7 @@ use tokio::process::Child;
 use super::fetched::{CachedJwt, FetchJwt};
 use super::{MAX_JWT_BYTES, SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::{Error, Result};
+use crate::options::{Description, Shown};
 use crate::server_text::quoted;
 use crate::time;
 use crate::token::SubjectToken;
@@ -111,6 +112,27 @@ impl Command {
 impl SubjectTokenSource for Command {
     fn name(&self) -> &str {
         self.name
+    }
+
+    fn describe(&self) -> Description {
+        let type_name = if self.name == "buildkite" {
+            "Buildkite"
+        } else {
+            "Command"
+        };
+        let mut description = Description::new(type_name)
+            .positional("program", Shown::Text(self.program.display().to_string()));
+        if !self.args.is_empty() {
+            // Counted, never shown: an argument may be a JWT or a password.
+            let count = self.args.len();
+            let word = if count == 1 { "argument" } else { "arguments" };
+            description =
+                description.positional("args", Shown::Withheld(format!("{count} {word}")));
+        }
+        if self.timeout != DEFAULT_TIMEOUT {
+            description = description.field("timeout", Shown::Span(self.timeout));
+        }
+        description
     }
 
     fn subject_token<'a>(

@@ -4,6 +4,7 @@ use futures::future::BoxFuture;
 
 use super::{SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::{Error, Result};
+use crate::options::{Description, Shown};
 use crate::token::SubjectToken;
 
 /// Reads the JWT from an environment variable, anew at every exchange.
@@ -27,6 +28,10 @@ impl EnvVar {
 impl SubjectTokenSource for EnvVar {
     fn name(&self) -> &str {
         "env"
+    }
+
+    fn describe(&self) -> Description {
+        Description::new("EnvVar").positional("name", Shown::Text(self.name.clone()))
     }
 
     fn subject_token<'a>(&'a self, _: &'a SourceContext) -> BoxFuture<'a, Result<SubjectToken>> {

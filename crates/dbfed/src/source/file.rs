@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 
 use super::{MAX_JWT_BYTES, SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::{Error, Result};
+use crate::options::{Description, Shown};
 use crate::token::SubjectToken;
 
 /// The default path of a Kubernetes service account's token.
@@ -85,6 +86,28 @@ impl File {
 impl SubjectTokenSource for File {
     fn name(&self) -> &str {
         self.name
+    }
+
+    fn describe(&self) -> Description {
+        match (&self.path, self.name) {
+            (FilePath::InEnv("AZURE_FEDERATED_TOKEN_FILE"), _) => {
+                Description::new("Kubernetes").constructor("azure_federated_token")
+            }
+            (FilePath::InEnv(_), _) => {
+                Description::new("Kubernetes").constructor("aws_web_identity_token")
+            }
+            (FilePath::Fixed(path), "kubernetes") => {
+                let description = Description::new("Kubernetes");
+                if path.as_os_str() == KUBERNETES_SERVICE_ACCOUNT_TOKEN {
+                    description
+                } else {
+                    description.positional("path", Shown::Text(path.display().to_string()))
+                }
+            }
+            (FilePath::Fixed(path), _) => {
+                Description::new("File").positional("path", Shown::Text(path.display().to_string()))
+            }
+        }
     }
 
     fn subject_token<'a>(&'a self, _: &'a SourceContext) -> BoxFuture<'a, Result<SubjectToken>> {

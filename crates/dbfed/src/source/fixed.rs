@@ -4,6 +4,7 @@ use futures::future::BoxFuture;
 
 use super::{SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::Result;
+use crate::options::{Description, Shown};
 use crate::token::{Secret, SubjectToken};
 
 /// Always returns the same JWT.
@@ -22,6 +23,10 @@ impl Fixed {
 impl SubjectTokenSource for Fixed {
     fn name(&self) -> &str {
         "fixed"
+    }
+
+    fn describe(&self) -> Description {
+        Description::new("Fixed").positional("jwt", Shown::Withheld("redacted".into()))
     }
 
     fn subject_token<'a>(&'a self, _: &'a SourceContext) -> BoxFuture<'a, Result<SubjectToken>> {

@@ -6,6 +6,7 @@ use super::fetched::{CachedJwt, FetchJwt, fetch_with_retries};
 use super::{SourceContext, SubjectTokenSource, one_jwt};
 use crate::error::Result;
 use crate::http::{HttpClient, HttpOptions, metadata_service_url};
+use crate::options::Description;
 use crate::retry::RetryPolicy;
 use crate::token::SubjectToken;
 
@@ -51,6 +52,10 @@ impl GcpMetadata {
 impl SubjectTokenSource for GcpMetadata {
     fn name(&self) -> &str {
         NAME
+    }
+
+    fn describe(&self) -> Description {
+        Description::new("GcpMetadata").text("host", self.host.as_deref())
     }
 
     fn subject_token<'a>(

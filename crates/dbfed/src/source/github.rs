@@ -6,6 +6,7 @@ use super::fetched::{CachedJwt, FetchJwt, fetch_with_retries, jwt_in_json, requi
 use super::{SourceContext, SubjectTokenSource};
 use crate::error::Result;
 use crate::http::{HttpClient, HttpOptions, secure_url};
+use crate::options::Description;
 use crate::retry::RetryPolicy;
 use crate::token::SubjectToken;
 
@@ -52,6 +53,10 @@ impl GitHubActions {
 impl SubjectTokenSource for GitHubActions {
     fn name(&self) -> &str {
         NAME
+    }
+
+    fn describe(&self) -> Description {
+        Description::new("GitHubActions").text("audience", self.audience.as_deref())
     }
 
     fn subject_token<'a>(

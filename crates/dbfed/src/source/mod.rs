@@ -32,6 +32,7 @@ pub use jwt_text::MAX_JWT_BYTES;
 pub use oidc_client::{ClientAuth, KeyAlgorithm, OidcClientCredentials, TokenField};
 
 use crate::error::Result;
+use crate::options::{Description, Shown};
 use crate::token::SubjectToken;
 use jwt_text::one_jwt;
 
@@ -71,5 +72,11 @@ pub trait SubjectTokenSource: Debug + Send + Sync + 'static {
     /// that a setting which can never work fails at once rather than at the first token.
     fn check(&self) -> Result<()> {
         Ok(())
+    }
+
+    /// What the source shows of itself: its type and non-secret settings (by default its
+    /// name); every binding renders this as its `repr` / `inspect` / `toString`.
+    fn describe(&self) -> Description {
+        Description::new("Source").positional("name", Shown::Text(self.name().to_owned()))
     }
 }

@@ -12,6 +12,7 @@ use super::fetched::{CachedJwt, FetchJwt, fetch_with_retries, jwt_in_json};
 use super::{SourceContext, SubjectTokenSource};
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, HttpOptions, display_url, secure_url};
+use crate::options::{Description, Shown};
 use crate::retry::RetryPolicy;
 use crate::token::{Secret, SubjectToken};
 
@@ -59,7 +60,8 @@ pub enum TokenField {
 }
 
 impl TokenField {
-    fn as_str(self) -> &'static str {
+    /// Its name in a token response (`access_token`).
+    pub fn name(self) -> &'static str {
         match self {
             TokenField::AccessToken => "access_token",
             TokenField::IdToken => "id_token",
@@ -142,6 +144,35 @@ impl OidcClientCredentials {
 impl SubjectTokenSource for OidcClientCredentials {
     fn name(&self) -> &str {
         NAME
+    }
+
+    fn describe(&self) -> Description {
+        let mut description = Description::new("OidcClientCredentials")
+            .positional("issuer", Shown::Text(self.issuer.clone()))
+            .positional("client_id", Shown::Text(self.client_id.clone()));
+        let method = match &self.auth {
+            ClientAuth::SecretBasic(_) => "client_secret_basic",
+            ClientAuth::SecretPost(_) => "client_secret_post",
+            ClientAuth::PrivateKeyJwt { .. } => "private_key_jwt",
+        };
+        description = description.field("auth_method", Shown::Text(method.to_owned()));
+        if let ClientAuth::PrivateKeyJwt {
+            algorithm, key_id, ..
+        } = &self.auth
+        {
+            description = description
+                .field("algorithm", Shown::Text(algorithm.name().to_owned()))
+                .text("key_id", key_id.as_deref());
+        }
+        description = description
+            .text("token_endpoint", self.token_endpoint.as_deref())
+            .text("scope", self.scope.as_deref())
+            .text("audience_parameter", self.audience_parameter.as_deref());
+        if self.field != TokenField::default() {
+            description =
+                description.field("token_field", Shown::Text(self.field.name().to_owned()));
+        }
+        description
     }
 
     fn check(&self) -> Result<()> {
@@ -337,7 +368,7 @@ impl FetchJwt for OidcFetcher {
                 self.http.post_form(&url, &fields, &headers)
             })
             .await?;
-            jwt_in_json(NAME, &response, self.field.as_str())
+            jwt_in_json(NAME, &response, self.field.name())
         })
     }
 }

@@ -16,8 +16,9 @@ pub(crate) use cache::{UserCache, UserCacheConfig, UserTokenProvider};
 
 use crate::endpoints::Endpoints;
 use crate::error::Result;
-use crate::exchange_client::{ExchangeClient, ExchangeTarget};
+use crate::exchange_client::ExchangeClient;
 use crate::http::HttpOptions;
+use crate::options::{Description, Target, UserCache as UserCacheOptions};
 use crate::retry::RetryPolicy;
 use crate::token::{AccessToken, SubjectToken};
 
@@ -73,6 +74,7 @@ use crate::token::{AccessToken, SubjectToken};
 pub struct UserExchanger {
     users: Arc<UserCache>,
     client: Arc<ExchangeClient>,
+    description: Arc<Description>,
 }
 
 impl UserExchanger {
@@ -109,11 +111,71 @@ impl UserExchanger {
     pub async fn endpoints(&self) -> Result<Endpoints> {
         Ok(self.client.endpoints().await?.as_ref().clone())
     }
+
+    /// What the exchanger shows of itself: its type and non-secret settings.
+    pub fn describe(&self) -> &Description {
+        &self.description
+    }
 }
 
 impl fmt::Debug for UserExchanger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("UserExchanger").field(&self.users).finish()
+        fmt::Display::fmt(&self.description, f)
+    }
+}
+
+/// Tokens for the signed-in users of a service, whichever way they are obtained: a
+/// [`UserExchanger`] or an [`AzureOnBehalfOf`](crate::AzureOnBehalfOf) (each converts into one),
+/// for code that serves either. Cheap to clone; clones share the cache.
+#[derive(Clone)]
+pub struct UserTokens {
+    users: Arc<UserCache>,
+    description: Arc<Description>,
+}
+
+impl UserTokens {
+    /// Per-user tokens from `users`, shown as `description`.
+    pub(crate) fn new(users: Arc<UserCache>, description: Arc<Description>) -> Self {
+        UserTokens { users, description }
+    }
+
+    /// A token acting as the user whose own token is `user_token`: from the cache, or after
+    /// one request shared by all concurrent callers for that user.
+    pub async fn token_for(&self, user_token: &str) -> Result<AccessToken> {
+        self.users.token_for(user_token).await
+    }
+
+    /// The user's cached token if it can be had without waiting (no I/O).
+    #[inline]
+    pub fn cached_token_for(&self, user_token: &str) -> Option<AccessToken> {
+        self.users.cached(user_token)
+    }
+
+    /// Forgets the user's `token` if it is still the cached one; returns whether it did.
+    pub fn invalidate_token_for(&self, user_token: &str, token: &AccessToken) -> bool {
+        self.users.invalidate(user_token, token)
+    }
+
+    /// Counters of cached users, hits, misses, requests, failures, evictions and refusals.
+    pub fn stats(&self) -> UserStats {
+        self.users.stats()
+    }
+
+    /// What the object shows of itself: its type and non-secret settings.
+    pub fn describe(&self) -> &Description {
+        &self.description
+    }
+}
+
+impl fmt::Debug for UserTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.description, f)
+    }
+}
+
+impl From<UserExchanger> for UserTokens {
+    fn from(exchanger: UserExchanger) -> Self {
+        UserTokens::new(exchanger.users, exchanger.description)
     }
 }
 
@@ -135,8 +197,10 @@ impl UserTokenProvider for UserExchange {
 #[derive(Default)]
 #[must_use]
 pub struct UserExchangerBuilder {
-    target: ExchangeTarget,
-    cache: UserCacheConfig,
+    target: Target,
+    cache: UserCacheOptions,
+    http: HttpOptions,
+    retry: RetryPolicy,
     runtime: Option<Handle>,
 }
 
@@ -144,14 +208,14 @@ impl UserExchangerBuilder {
     /// Tokens for a workspace, e.g. `https://dbc-1234.cloud.databricks.com` (`https://` may be omitted).
     pub fn workspace(mut self, host: impl Into<String>) -> Self {
         self.target.host = Some(host.into());
-        self.target.is_account = false;
+        self.target.account_host = None;
         self
     }
 
     /// Tokens for account-level APIs, e.g. `https://accounts.cloud.databricks.com` and the account id.
     pub fn account(mut self, host: impl Into<String>, account_id: impl Into<String>) -> Self {
-        self.target.host = Some(host.into());
-        self.target.is_account = true;
+        self.target.account_host = Some(host.into());
+        self.target.host = None;
         self.target.account_id = Some(account_id.into());
         self
     }
@@ -168,7 +232,7 @@ impl UserExchangerBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.target.scopes = scopes.into_iter().map(Into::into).collect();
+        self.target.scopes = Some(scopes.into_iter().map(Into::into).collect());
         self
     }
 
@@ -184,15 +248,22 @@ impl UserExchangerBuilder {
         self
     }
 
+    /// The whole exchange target at once (no `client_id` or `audience`: users' JWTs are
+    /// exchanged as they are), replacing what the methods above set.
+    pub fn target(mut self, target: Target) -> Self {
+        self.target = target;
+        self
+    }
+
     /// Timeouts and TLS settings (proxies come from `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
     pub fn http_options(mut self, options: HttpOptions) -> Self {
-        self.target.http = options;
+        self.http = options;
         self
     }
 
     /// Retry rules for token and discovery requests.
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.target.retry = retry;
+        self.retry = retry;
         self
     }
 
@@ -205,46 +276,64 @@ impl UserExchangerBuilder {
 
     /// The most users cached (default 10,000); beyond it the least recently used is evicted.
     pub fn max_users(mut self, max_users: usize) -> Self {
-        self.cache.max_users = max_users;
+        self.cache.max_users = Some(i64::try_from(max_users).unwrap_or(i64::MAX));
         self
     }
 
     /// Answers a JWT the server rejected with that rejection for `ttl`, without asking again
     /// (default off: every call for a rejected JWT asks the server).
     pub fn negative_cache(mut self, ttl: Duration) -> Self {
-        self.cache.negative_ttl = ttl;
+        self.cache.negative_cache = Some(ttl.into());
         self
     }
 
     /// Refuses, without a request, JWTs whose `iss` is not this one (call again to accept several).
     pub fn expected_issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.cache.checks.issuers.push(issuer.into());
+        self.cache
+            .expected_issuers
+            .get_or_insert_default()
+            .push(issuer.into());
         self
     }
 
     /// Refuses, without a request, JWTs whose `aud` lacks this one (call again to accept several).
     pub fn expected_audience(mut self, audience: impl Into<String>) -> Self {
-        self.cache.checks.audiences.push(audience.into());
+        self.cache
+            .expected_audiences
+            .get_or_insert_default()
+            .push(audience.into());
         self
     }
 
     /// How long past its `exp` a user's JWT is still accepted (default zero).
     pub fn expiry_leeway(mut self, leeway: Duration) -> Self {
-        self.cache.checks.leeway = leeway;
+        self.cache.expiry_leeway = Some(leeway.into());
+        self
+    }
+
+    /// All the cache settings at once, replacing what the methods above set.
+    pub fn cache_options(mut self, cache: UserCacheOptions) -> Self {
+        self.cache = cache;
         self
     }
 
     /// Checks the configuration and builds the exchanger; no network call is made yet.
     pub fn build(self) -> Result<UserExchanger> {
-        let client = Arc::new(ExchangeClient::new(self.target)?);
+        self.target.check_for_users()?;
+        let description = self
+            .cache
+            .describe(self.target.describe(Description::new("UserExchanger")))?;
+        let target = self.target.exchange_target(self.http, self.retry)?;
+        let client = Arc::new(ExchangeClient::new(target)?);
         let users = UserCache::new(
             Arc::new(UserExchange(client.clone())),
-            self.cache,
+            self.cache.config()?,
             self.runtime,
         )?;
         Ok(UserExchanger {
             users: Arc::new(users),
             client,
+            description: Arc::new(description),
         })
     }
 }

@@ -8,6 +8,7 @@ mod config;
 mod discovery;
 mod exchange;
 mod fault_matrix;
+mod options_cases;
 mod retry;
 mod security;
 mod sources;
