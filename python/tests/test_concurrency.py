@@ -100,7 +100,8 @@ def test_a_cancelled_task_does_not_cancel_the_exchange(kit: Testkit) -> None:
 
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="needs POSIX signals")
 def test_ctrl_c_interrupts_a_waiting_call(kit: Testkit) -> None:
-    kit.inject(path="/oidc/v1/token", delay_ms=2000)
+    # The exchange takes far longer than the interruption may, even on a loaded machine.
+    kit.inject(path="/oidc/v1/token", delay_ms=8000)
     credential = kit.credential(dbfed.sources.Fixed(kit.service_principal_jwt()))
     timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
@@ -111,5 +112,5 @@ def test_ctrl_c_interrupts_a_waiting_call(kit: Testkit) -> None:
     timer.join()
     # The exchange itself went on: waiting again joins it, and it succeeds.
     credential.token()
-    assert interrupted_after < 1.5, "the wait ran to the end of the delayed exchange"
+    assert interrupted_after < 5, "the wait ran to the end of the delayed exchange"
     assert kit.counters()["successes"] == 1

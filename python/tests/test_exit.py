@@ -121,8 +121,10 @@ def run_child(code: str, env: dict[str, str]) -> Run:
             except subprocess.TimeoutExpired:
                 pass
             if not marked:
-                out.seek(0)
-                line = out.readline()
+                # pread, not seek + read: the child shares this file's offset, so moving it
+                # would make the child write over its own output.
+                written = os.pread(out.fileno(), 1 << 16, 0).decode()
+                line = written.partition("\n")[0] + "\n" if "\n" in written else ""
                 if line.endswith("\n"):
                     marked = True
                     limit = last_statement(line)[0] + KILL_AFTER_S
