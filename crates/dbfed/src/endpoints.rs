@@ -115,9 +115,9 @@ pub(crate) fn is_account_id(id: &str) -> bool {
 
 /// `GET {host}/.well-known/databricks-config`.
 #[derive(Clone, Debug, Default, Deserialize)]
-struct HostMetadata {
-    oidc_endpoint: Option<String>,
-    account_id: Option<String>,
+pub(crate) struct HostMetadata {
+    pub oidc_endpoint: Option<String>,
+    pub account_id: Option<String>,
     workspace_id: Option<serde_json::Value>,
     #[serde(default)]
     token_federation_default_oidc_audiences: Vec<String>,
@@ -196,22 +196,7 @@ impl EndpointResolver {
                 EndpointOrigin::DiscoveryUrl,
             )
         } else if let Some(oidc) = &metadata.oidc_endpoint {
-            let oidc = match (oidc.contains("{account_id}"), &account_id) {
-                (false, _) => oidc.clone(),
-                (true, Some(id)) => oidc.replace("{account_id}", id),
-                (true, None) => {
-                    return Err(Error::config(
-                        "the host metadata names an account-scoped OIDC endpoint; set the account id",
-                    ));
-                }
-            };
-            let discovery = secure_url(
-                &format!(
-                    "{}/.well-known/oauth-authorization-server",
-                    oidc.trim_end_matches('/')
-                ),
-                "OIDC discovery URL from host metadata",
-            )?;
+            let discovery = oidc_discovery_url(oidc, account_id.as_deref())?;
             (
                 fetch_token_endpoint(http, retry, &discovery).await?,
                 EndpointOrigin::HostMetadata,
@@ -255,15 +240,13 @@ impl EndpointResolver {
             Err(_) => return (None, true),
         };
         match http.get(&url, &[("Accept", "application/json")]).await {
-            Ok(response) if response.is_success() => {
-                match serde_json::from_slice::<HostMetadata>(&response.body) {
-                    Ok(metadata) => (Some(metadata), true),
-                    Err(err) => {
-                        tracing::debug!(url = %display_url(&url), %err, "host metadata is not JSON; ignoring it");
-                        (None, true)
-                    }
+            Ok(response) if response.is_success() => match parse_host_metadata(&response.body) {
+                Ok(metadata) => (Some(metadata), true),
+                Err(err) => {
+                    tracing::debug!(url = %display_url(&url), %err, "host metadata is not JSON; ignoring it");
+                    (None, true)
                 }
-            }
+            },
             Ok(response) => {
                 let passing = response.status >= 500 || response.status == 429;
                 tracing::debug!(url = %display_url(&url), status = response.status, "no host metadata");
@@ -290,15 +273,46 @@ async fn fetch_token_endpoint(http: &HttpClient, retry: &RetryPolicy, url: &Url)
             }
         })
         .await?;
+    token_endpoint_from(&endpoint, response.status, &response.body)
+}
+
+/// The host metadata in `body` (`GET {host}/.well-known/databricks-config`).
+pub(crate) fn parse_host_metadata(body: &[u8]) -> serde_json::Result<HostMetadata> {
+    serde_json::from_slice(body)
+}
+
+/// The RFC 8414 document URL under the host metadata's `oidc_endpoint`, with `{account_id}`
+/// filled in.
+pub(crate) fn oidc_discovery_url(oidc: &str, account_id: Option<&str>) -> Result<Url> {
+    let oidc = match (oidc.contains("{account_id}"), account_id) {
+        (false, _) => oidc.to_owned(),
+        (true, Some(id)) => oidc.replace("{account_id}", id),
+        (true, None) => {
+            return Err(Error::config(
+                "the host metadata names an account-scoped OIDC endpoint; set the account id",
+            ));
+        }
+    };
+    secure_url(
+        &format!(
+            "{}/.well-known/oauth-authorization-server",
+            oidc.trim_end_matches('/')
+        ),
+        "OIDC discovery URL from host metadata",
+    )
+}
+
+/// The `token_endpoint` of the RFC 8414 document `body`, answered by `endpoint` with `status`.
+pub(crate) fn token_endpoint_from(endpoint: &str, status: u16, body: &[u8]) -> Result<Url> {
     let document: AuthorizationServer =
-        serde_json::from_slice(&response.body).map_err(|err| Error::Malformed {
-            endpoint: endpoint.clone(),
-            status: response.status,
+        serde_json::from_slice(body).map_err(|err| Error::Malformed {
+            endpoint: endpoint.to_owned(),
+            status,
             reason: format!("discovery document is not valid JSON: {err}"),
         })?;
     let token_endpoint = document.token_endpoint.ok_or_else(|| Error::Malformed {
-        endpoint: endpoint.clone(),
-        status: response.status,
+        endpoint: endpoint.to_owned(),
+        status,
         reason: "discovery document has no token_endpoint".into(),
     })?;
     secure_url(

@@ -10,6 +10,9 @@ mod endpoints;
 mod error;
 mod exchange;
 mod exchange_client;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod http;
 #[cfg(feature = "log-events")]
 pub mod log_events;

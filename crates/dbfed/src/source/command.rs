@@ -212,6 +212,18 @@ impl CommandRunner {
     }
 }
 
+/// What a [`Command`] source makes of a program's standard output (for the fuzz targets).
+#[cfg(feature = "fuzzing")]
+pub(crate) fn parse_output(stdout: &str) -> Result<SubjectToken> {
+    let runner = CommandRunner {
+        name: "command",
+        program: PathBuf::new(),
+        args: Vec::new(),
+        timeout: DEFAULT_TIMEOUT,
+    };
+    runner.parse(stdout)
+}
+
 impl FetchJwt for CommandRunner {
     fn fetch<'a>(&'a self, audience: &'a str) -> BoxFuture<'a, Result<SubjectToken>> {
         Box::pin(async move {

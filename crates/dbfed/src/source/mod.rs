@@ -22,6 +22,8 @@ pub use azure_devops::AzureDevOps;
 pub use callback::{Callback, DEFAULT_CALLBACK_TIMEOUT};
 pub use chain::Chain;
 pub use ci_token::CiToken;
+#[cfg(feature = "fuzzing")]
+pub(crate) use command::parse_output;
 pub use command::{AUDIENCE_PLACEHOLDER, Command};
 pub use env::EnvVar;
 pub use file::{File, KUBERNETES_SERVICE_ACCOUNT_TOKEN};
