@@ -61,7 +61,9 @@ impl ExchangeClient {
         };
         let account_id = target.account_id.filter(|id| !id.trim().is_empty());
         if target.is_account && account_id.is_none() {
-            return Err(Error::config("`account_host` needs an `account_id`"));
+            return Err(Error::config(
+                "`account_host` needs an account id (`account_id`)",
+            ));
         }
         if let Some(id) = &account_id
             && !is_account_id(id)
