@@ -123,3 +123,78 @@ def test_the_logger_level_filters_records(kit: Testkit, records: Records) -> Non
         credential.token()
     records.wait_for("Client 'level-probe'")
     assert not any(" DEBUG " in message for message in records.messages), records.messages
+
+
+def shown(error: BaseException) -> str:
+    """Everything an error shows: its message, repr, fields and cause chain."""
+    parts = [str(error), repr(error), repr(vars(error))]
+    if error.__cause__ is not None:
+        parts.append(shown(error.__cause__))
+    return "\n".join(parts)
+
+
+def test_the_leak_scan_finds_no_secret_in_any_error_repr_or_record(kit: Testkit, records: Records) -> None:
+    """At DEBUG (the most the binding forwards): an exchange, a refused refresh whose server
+    echoes the JWT, per-user exchanges (one refused, echoing the user's JWT), an IdP echoing the
+    client secret, and URLs carrying a password: configured, and named by discovery."""
+    jwt = kit.service_principal_jwt()
+    credential = kit.credential(dbfed.sources.Fixed(jwt), retry=dbfed.RetryPolicy.none())
+    token = credential.token()
+    seen: list[str] = [repr(credential), repr(token)]
+
+    def echoing(path: str, status: int, echo: str) -> None:
+        kit.inject(path=path, status=status, body=f'{{"error": "invalid_request", "error_description": "echo {echo}"}}')
+
+    echoing("/oidc/v1/token", 400, jwt)
+    credential.invalidate()
+    with pytest.raises(dbfed.ExchangeError) as refused:
+        credential.token()
+    assert refused.value.description == "echo <redacted>", "the server did echo, and it is masked"
+    seen.append(shown(refused.value))
+
+    kit.add_policy(client_id=None, audiences=["dbfed-tests"])
+    users = dbfed.UserExchanger(host=kit.url, retry=dbfed.RetryPolicy.none())
+    alice, bob = kit.mint(sub="alice@example.com", aud=["dbfed-tests"]), kit.mint(sub="bob@example.com", aud=["dbfed-tests"])
+    user_token = users.token_for(alice)
+    echoing("/oidc/v1/token", 401, bob)
+    with pytest.raises(dbfed.ExchangeError) as refused:
+        users.token_for(bob)
+    seen += [repr(users), repr(user_token), shown(refused.value)]
+
+    client_secret = "s3cret/client-secret-for-the-leak-scan"
+    kit.add_oidc_client("svc-leak", client_secret)
+    echoing("/idp/token", 401, f"client_secret={client_secret}")
+    oidc = dbfed.sources.OidcClientCredentials(kit.issuer, "svc-leak", client_secret=client_secret)
+    with pytest.raises(dbfed.SourceError) as source_refused:
+        kit.credential(oidc, retry=dbfed.RetryPolicy.none()).token()
+    seen += [repr(oidc), shown(source_refused.value)]
+
+    password = "hunter2-url-password"
+    with_password = kit.url.replace("://", f"://admin:{password}@", 1)
+    for options in ({"host": with_password}, {"token_endpoint": f"{with_password}/oidc/v1/token"}):
+        with pytest.raises(dbfed.ConfigError) as config_error:
+            kit.credential(dbfed.sources.Fixed(jwt), **options)
+        seen.append(shown(config_error.value))
+    discovery = "/oidc/.well-known/oauth-authorization-server"
+    kit.inject(path=discovery, status=200, body=f'{{"token_endpoint": "{with_password}/oidc/v1/token"}}')
+    discovered = kit.credential(dbfed.sources.Fixed(jwt), discovery_url=f"{kit.url}{discovery}")
+    with pytest.raises(dbfed.DbfedError) as discovered_refused:
+        discovered.token()
+    seen += [repr(discovered), shown(discovered_refused.value)]
+
+    records.wait_for("echo <redacted>")
+    seen += records.messages
+    assert len(records.messages) > 5, records.messages
+    secrets = {
+        "the JWT": jwt,
+        "its signature": jwt.split(".")[2],
+        "the token": token.token,
+        "a user's JWT signature": bob.split(".")[2],
+        "alice's signature": alice.split(".")[2],
+        "a user's token": user_token.token,
+        "the client secret": client_secret,
+        "the URL password": password,
+    }
+    for text in seen:
+        for what, secret in secrets.items():
+            assert secret not in text, f"{what} shown in: {text}"

@@ -56,11 +56,28 @@ pub(crate) fn secrets_sent(form: &[(&str, &str)], headers: &[(&str, &str)]) -> V
             && let Ok(pair) = String::from_utf8(decoded)
             && let Some((user, password)) = pair.split_once(':')
         {
-            add_spellings(&mut secrets, password);
-            add_spellings(&mut secrets, user);
+            // RFC 6749 §2.3.1: each part was form-encoded first; a server may echo either form.
+            for part in [password, user] {
+                add_spellings(&mut secrets, part);
+                add_spellings(&mut secrets, &form_decoded(part));
+            }
         }
     }
     secrets
+}
+
+/// `text` form-decoded (`%2F` → `/`, `+` → space), as a Basic pair's part was before encoding.
+fn form_decoded(text: &str) -> String {
+    form_urlencoded::parse(text.as_bytes())
+        .map(|(name, value)| {
+            if value.is_empty() {
+                name
+            } else {
+                format!("{name}={value}").into()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn add_spellings(secrets: &mut Vec<Secret>, value: &str) {
@@ -134,6 +151,20 @@ mod tests {
     use super::*;
 
     const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+
+    #[test]
+    fn a_basic_pairs_secret_is_masked_as_sent_and_as_it_was_before_form_encoding() {
+        // client_secret_basic: base64("svc:" + form_encode("s3cret/with+chars")).
+        let pair = STANDARD.encode("svc:s3cret%2Fwith%2Bchars");
+        let sent = secrets_sent(&[], &[("Authorization", &format!("Basic {pair}"))]);
+        for echoed in [
+            "client_secret=s3cret/with+chars",
+            "s3cret%2Fwith%2Bchars is wrong",
+        ] {
+            let shown = quoted(echoed, &sent);
+            assert!(!shown.contains("s3cret"), "{echoed:?} showed as {shown:?}");
+        }
+    }
 
     #[test]
     fn what_was_sent_is_masked_in_every_spelling() {
