@@ -14,8 +14,18 @@ use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
-/// Accepts TCP connections and wraps each in an [`AbortableStream`].
-pub(crate) struct AbortableListener(pub(crate) TcpListener);
+use crate::faults;
+use crate::state::Shared;
+
+/// How long a connection taken by a `never_read` fault is held at most.
+const HELD_UNREAD_FOR: Duration = Duration::from_secs(600);
+
+/// Accepts TCP connections and wraps each in an [`AbortableStream`], or holds it unread when a
+/// `never_read` fault is queued.
+pub(crate) struct AbortableListener {
+    pub(crate) listener: TcpListener,
+    pub(crate) shared: Arc<Shared>,
+}
 
 impl Listener for AbortableListener {
     type Io = AbortableStream;
@@ -23,7 +33,15 @@ impl Listener for AbortableListener {
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         loop {
-            match self.0.accept().await {
+            match self.listener.accept().await {
+                Ok((stream, _)) if faults::take_never_read(&mut self.shared.lock()) => {
+                    tracing::debug!("dbfed-testkit: holding a connection unread");
+                    // Dropped (closed) when the testkit's runtime stops, or after the bound.
+                    tokio::spawn(async move {
+                        let _held = stream;
+                        tokio::time::sleep(HELD_UNREAD_FOR).await;
+                    });
+                }
                 Ok((stream, remote)) => {
                     // Small request/response exchanges; don't let Nagle delay them.
                     let _ = stream.set_nodelay(true);
@@ -38,7 +56,7 @@ impl Listener for AbortableListener {
     }
 
     fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.0.local_addr()
+        self.listener.local_addr()
     }
 }
 

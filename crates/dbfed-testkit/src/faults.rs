@@ -12,7 +12,8 @@ use crate::connection::ConnectionAbort;
 use crate::duration_serde;
 use crate::state::State;
 
-/// A fault that takes over the next `count` requests whose path starts with `path`.
+/// A fault that takes over the next `count` requests whose path starts with `path` (or, with
+/// `never_read`, the next `count` connections accepted).
 ///
 /// After `delay`, the first applicable action wins: `drop_connection`, `reset_connection`,
 /// `redirect_to`, `body_bytes`, then `status`/`body` (sent slowly with `body_delay`, or cut
@@ -50,6 +51,9 @@ pub struct Fault {
     pub redirect_to: Option<String>,
     /// Respond 200 with a body of this many filler bytes.
     pub body_bytes: Option<usize>,
+    /// Taken when a connection is accepted, before any request is read, whatever `path`: the
+    /// connection is held open and never read from (until the testkit stops, or 10 minutes).
+    pub never_read: bool,
 }
 
 impl Default for Fault {
@@ -68,6 +72,7 @@ impl Default for Fault {
             truncate_body: false,
             redirect_to: None,
             body_bytes: None,
+            never_read: false,
         }
     }
 }
@@ -101,12 +106,24 @@ impl Fault {
     }
 }
 
-/// Takes one use of the first queued fault whose path prefixes `path`, counting it.
+/// Takes one use of the first queued request fault whose path prefixes `path`, counting it.
 pub(crate) fn take(state: &mut State, path: &str) -> Option<Fault> {
     let index = state
         .faults
         .iter()
-        .position(|fault| path.starts_with(&fault.path))?;
+        .position(|fault| !fault.never_read && path.starts_with(&fault.path))?;
+    Some(take_at(state, index))
+}
+
+/// Takes one use of the first queued `never_read` fault, counting it: whether a connection just
+/// accepted is to be held unread.
+pub(crate) fn take_never_read(state: &mut State) -> bool {
+    let index = state.faults.iter().position(|fault| fault.never_read);
+    index.map(|index| take_at(state, index)).is_some()
+}
+
+/// Takes one use of the queued fault at `index`, counting it.
+fn take_at(state: &mut State, index: usize) -> Fault {
     let queued = &mut state.faults[index];
     queued.count = queued.count.saturating_sub(1);
     let taken = queued.clone();
@@ -114,7 +131,7 @@ pub(crate) fn take(state: &mut State, path: &str) -> Option<Fault> {
         state.faults.remove(index);
     }
     state.counters.faults += 1;
-    Some(taken)
+    taken
 }
 
 /// Carries out `fault`. `None` means the fault was only a delay and the request should be

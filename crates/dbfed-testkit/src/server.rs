@@ -133,13 +133,13 @@ pub(crate) fn spawn(
         let _entered = runtime.enter();
         tokio::net::TcpListener::from_std(listener)?
     };
-    let app = router(shared).into_make_service_with_connect_info::<ConnectionAbort>();
+    let app = router(shared.clone()).into_make_service_with_connect_info::<ConnectionAbort>();
     let (shutdown, shutdown_requested) = oneshot::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("dbfed-testkit".into())
         .spawn(move || {
             runtime.block_on(async move {
-                let server = axum::serve(AbortableListener(listener), app).into_future();
+                let server = axum::serve(AbortableListener { listener, shared }, app).into_future();
                 tokio::select! {
                     result = server => {
                         if let Err(error) = result {

@@ -141,6 +141,51 @@ fn dropped_connection_sends_not_a_single_byte() {
     }
 }
 
+#[test]
+fn never_read_holds_the_next_connection_unread_until_the_testkit_stops() {
+    let testkit = Testkit::start();
+    testkit.inject(Fault {
+        never_read: true,
+        ..Fault::default()
+    });
+    let address = testkit.url().trim_start_matches("http://").to_owned();
+    let request =
+        b"GET /.well-known/databricks-config HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let connect = || {
+        let mut stream = TcpStream::connect(&address).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .expect("read timeout");
+        stream.write_all(request).expect("send request");
+        stream
+    };
+    let (mut held, mut next) = (connect(), connect());
+
+    let mut answer = String::new();
+    next.read_to_string(&mut answer)
+        .expect("the next connection is answered");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let mut received = [0u8; 1];
+    let unread = held.read(&mut received).expect_err("no answer, no close");
+    assert!(
+        matches!(
+            unread.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+        "{unread:?}"
+    );
+    assert_eq!(testkit.counters().faults, 1);
+
+    drop(testkit);
+    held.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let closed = held.read(&mut received);
+    assert!(
+        matches!(closed, Ok(0))
+            || matches!(&closed, Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset),
+        "closed when the testkit stops: {closed:?}"
+    );
+}
+
 #[tokio::test]
 async fn delay_only_fault_slows_down_normal_handling() {
     let (testkit, form) = ready();
