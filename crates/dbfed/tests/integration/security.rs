@@ -365,8 +365,8 @@ impl std::io::Write for Captured {
 }
 
 /// Everything every crate logs at TRACE — dbfed, reqwest, hyper, rustls — while a credential
-/// exchanges, refreshes through failures, meets servers echoing what it sent, and a per-user
-/// exchanger works: no token, JWT, signature or secret in any line.
+/// exchanges, refreshes through failures, meets servers echoing what it sent and URLs carrying
+/// a password, and a per-user exchanger works: no token, JWT, signature or secret in any line.
 #[test]
 fn nothing_logged_at_trace_shows_a_token_or_a_secret() {
     let captured = Captured::default();
@@ -420,7 +420,30 @@ fn nothing_logged_at_trace_shows_a_token_or_a_secret() {
                 .unwrap()
                 .token()
                 .await;
+
+            // URLs carrying a password: configured, and named by a discovery document.
+            let password = "hunter2-url-password";
+            let with_password = |path: &str| {
+                format!("{}{path}", kit.url()).replacen("://", &format!("://admin:{password}@"), 1)
+            };
+            let _ = sp_builder(&kit, jwt.clone()).workspace(with_password("")).build();
+            let discovery = "/oidc/.well-known/oauth-authorization-server";
+            kit.inject(Fault {
+                path: discovery.into(),
+                status: Some(200),
+                body: Some(
+                    serde_json::json!({"token_endpoint": with_password("/oidc/v1/token")})
+                        .to_string(),
+                ),
+                ..Fault::default()
+            });
+            let discovered = sp_builder(&kit, jwt.clone())
+                .discovery_url(format!("{}{discovery}", kit.url()))
+                .build()
+                .unwrap();
+            assert!(discovered.token().await.is_err(), "no token from such an endpoint");
             vec![
+                password.to_owned(),
                 jwt.clone(),
                 jwt.rsplit('.').next().unwrap().to_owned(),
                 token.token().to_owned(),
