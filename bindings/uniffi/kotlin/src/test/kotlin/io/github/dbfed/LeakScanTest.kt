@@ -12,8 +12,9 @@ import org.junit.jupiter.api.assertThrows
  * The JVM's leak scan (a port of the Rust one, crates/dbfed/tests/integration/security.rs): with
  * dbfed's loggers at TRACE, through an exchange, a refused refresh whose server echoes the JWT, a
  * per-user exchange and a refused one echoing the user's JWT, and a client-secret IdP (Entra) that
- * echoes the secret, no error message or field, `toString()` or log record shows a token, a JWT,
- * a JWT's signature or the secret.
+ * echoes the secret, and URLs carrying a password (configured, and discovered), no error message
+ * or field, `toString()` or log record shows a token, a JWT, a JWT's signature, the secret or the
+ * password.
  */
 class LeakScanTest {
     /** Every text [error] shows: `toString()`, `message`, `reason` and the server's own words. */
@@ -65,6 +66,25 @@ class LeakScanTest {
                 shown += shownBy(assertThrows<DbfedException.Rejected> { users.tokenForBlocking(otherJwt) })
                 secrets += listOf(userJwt, userJwt.substringAfterLast('.'), otherJwt, otherJwt.substringAfterLast('.'), userToken.token())
             }
+            Testkit.reset()
+
+            // URLs carrying a password: configured (refused when built), and named by discovery.
+            val password = "hunter2-jvm-url-password"
+            val withPassword = { path: String -> "${Testkit.url}$path".replaceFirst("://", "://admin:$password@") }
+            val jwtForUrls = Testkit.servicePrincipalJwt()
+            for (config in listOf(
+                Testkit.config().copy(host = withPassword("")),
+                Testkit.config().copy(tokenEndpoint = withPassword("/oidc/v1/token")),
+            )) {
+                shown += shownBy(assertThrows<DbfedException.Config> { Credential(config, Source.fixed(jwtForUrls)) })
+            }
+            val discovery = "/oidc/.well-known/oauth-authorization-server"
+            Testkit.inject("path" to discovery, "status" to 200, "body" to JSONObject(mapOf("token_endpoint" to withPassword("/oidc/v1/token"))).toString())
+            Credential(Testkit.config().copy(discoveryUrl = "${Testkit.url}$discovery"), Source.fixed(jwtForUrls)).use { credential ->
+                shown += shownBy(assertThrows<DbfedException> { credential.tokenBlocking() })
+                shown += credential.toString()
+            }
+            secrets += password
             Testkit.reset()
 
             // A client-secret IdP: Entra's token, then Entra echoing the secret, plain and form-encoded.

@@ -77,6 +77,17 @@ class PanicTest {
     }
 
     @Test
+    fun `a credential's JWT beyond any date is diagnosed, not a panic`() {
+        val policy = FederationPolicy(Testkit.issuer, audiences = listOf(AUDIENCE))
+        val jwt = unsigned(userClaims(""""exp":18446744073709551615,"nbf":253402300800"""))
+        Credential(Testkit.config(), Source.fixed(jwt)).use { credential ->
+            val found = credential.diagnoseBlocking(policy)
+            assertTrue(MismatchKind.NOT_YET_VALID in found.map { it.kind }, found.toString())
+        }
+        assertStillWorks()
+    }
+
+    @Test
     fun `a user's JWT beyond any date is a source or exchange error, not a panic`() {
         val times = listOf(
             """"exp":18446744073709551615""",
