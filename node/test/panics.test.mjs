@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { after, before, beforeEach, test } from 'node:test';
 
-import { DbfedError, ExchangeError, SourceError, UserExchanger, diagnose } from '../index.js';
+import { DbfedError, ExchangeError, SourceError, UserExchanger, diagnose, sources } from '../index.js';
 import { AUDIENCE, Testkit } from './testkit.mjs';
 
 const native = createRequire(import.meta.url)('../native.js');
@@ -97,6 +97,14 @@ test('claims beyond any date are diagnosed, not an abort', () => {
   }
   const soon = Math.floor(Date.now() / 1000) + 3600;
   assert.deepEqual(diagnose(unsigned(`"exp":${soon}.5`), policy), []);
+});
+
+test("a credential's JWT beyond any date is diagnosed, not an abort", async () => {
+  const policy = { issuer: kit.issuer, audiences: [AUDIENCE] };
+  const credential = kit.credential(new sources.Fixed(unsigned('"exp":18446744073709551615,"nbf":253402300800')));
+  const found = await credential.diagnose(policy);
+  assert.ok(found.map((mismatch) => mismatch.kind).includes('not_yet_valid'), JSON.stringify(found));
+  await assertStillWorks();
 });
 
 test("a user's JWT beyond any date is a source or exchange error, not a panic", async () => {

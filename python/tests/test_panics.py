@@ -136,3 +136,16 @@ def test_a_user_jwt_at_the_extremes_is_a_typed_error(claims: dict[str, Any], kit
         assert "internal error" not in str(raised.value)
         assert "runtime stopped" not in str(raised.value)
     assert users.token_for(kit.mint(sub=USER, aud=[AUDIENCE])).token
+
+
+@pytest.mark.parametrize("claims", [{"exp": 2**64 - 1}, {"exp": 2**63, "nbf": 253402300800}, {"iat": 2**63}])
+def test_a_credential_whose_source_gives_a_jwt_at_the_extremes_fails_typed(claims: dict[str, Any], kit: Testkit) -> None:
+    jwt = unsigned(iss=kit.issuer, aud=AUDIENCE, sub=USER, **claims)
+    credential = kit.credential(dbfed.sources.Fixed(jwt), retry=dbfed.RetryPolicy.none())
+    for _ in range(2):
+        with pytest.raises(dbfed.DbfedError) as raised:
+            credential.token()
+        # Refused locally (not yet valid) or by the server (the made-up signature): never
+        # "fetching the token panicked", never an internal error.
+        assert isinstance(raised.value, (dbfed.SourceError, dbfed.ExchangeError)), raised.value
+        assert "panic" not in str(raised.value) and "internal error" not in str(raised.value)
