@@ -17,11 +17,7 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::faults;
 use crate::state::Shared;
 
-/// How long a connection taken by a `never_read` fault is held at most.
-const HELD_UNREAD_FOR: Duration = Duration::from_secs(600);
-
-/// Accepts TCP connections and wraps each in an [`AbortableStream`], or holds it unread when a
-/// `never_read` fault is queued.
+/// Accepts TCP connections and wraps each in an [`AbortableStream`].
 pub(crate) struct AbortableListener {
     pub(crate) listener: TcpListener,
     pub(crate) shared: Arc<Shared>,
@@ -34,18 +30,10 @@ impl Listener for AbortableListener {
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         loop {
             match self.listener.accept().await {
-                Ok((stream, _)) if faults::take_never_read(&mut self.shared.lock()) => {
-                    tracing::debug!("dbfed-testkit: holding a connection unread");
-                    // Dropped (closed) when the testkit's runtime stops, or after the bound.
-                    tokio::spawn(async move {
-                        let _held = stream;
-                        tokio::time::sleep(HELD_UNREAD_FOR).await;
-                    });
-                }
                 Ok((stream, remote)) => {
                     // Small request/response exchanges; don't let Nagle delay them.
                     let _ = stream.set_nodelay(true);
-                    return (AbortableStream::new(stream), remote);
+                    return (AbortableStream::new(stream, self.shared.clone()), remote);
                 }
                 Err(error) => {
                     tracing::warn!(%error, "dbfed-testkit: accept failed");
@@ -90,18 +78,56 @@ impl Connected<IncomingStream<'_, AbortableListener>> for ConnectionAbort {
     }
 }
 
-/// A TCP stream that fails all I/O once its [`ConnectionAbort`] is triggered.
+/// A TCP stream that fails all I/O once its [`ConnectionAbort`] is triggered, and that a
+/// `never_read` fault holds unread.
 pub(crate) struct AbortableStream {
     inner: TcpStream,
     abort: ConnectionAbort,
+    /// Where the `never_read` faults are looked up.
+    shared: Arc<Shared>,
+    reading: Reading,
+}
+
+/// What the next read on a connection meets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// The start of a request (the connection's first, or the next after a response was
+    /// written), matched against the `never_read` faults before it is read.
+    RequestStart,
+    /// The rest of a request.
+    Request,
+    /// A request taken by a `never_read` fault: never read, never answered.
+    Held,
 }
 
 impl AbortableStream {
-    fn new(inner: TcpStream) -> Self {
+    fn new(inner: TcpStream, shared: Arc<Shared>) -> Self {
         AbortableStream {
             inner,
             abort: ConnectionAbort::default(),
+            shared,
+            reading: Reading::RequestStart,
         }
+    }
+
+    /// At the start of a request, peeks at its first bytes, without reading them, and holds
+    /// the connection when a `never_read` fault takes its path. `Pending` until they arrive.
+    fn poll_request_start(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.reading != Reading::RequestStart {
+            return Poll::Ready(Ok(()));
+        }
+        let mut peeked = [0u8; 512];
+        let mut view = ReadBuf::new(&mut peeked);
+        std::task::ready!(self.inner.poll_peek(cx, &mut view))?;
+        let held = request_path(view.filled())
+            .is_some_and(|path| faults::take_never_read(&mut self.shared.lock(), &path));
+        self.reading = if held {
+            tracing::debug!("dbfed-testkit: holding a request unread");
+            Reading::Held
+        } else {
+            Reading::Request
+        };
+        Poll::Ready(Ok(()))
     }
 
     /// Whether the connection was aborted; after a reset, also sets `SO_LINGER` to zero so
@@ -131,8 +157,21 @@ impl AsyncRead for AbortableStream {
         if self.aborted() {
             return Poll::Ready(Err(aborted_error()));
         }
-        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+        let this = self.get_mut();
+        std::task::ready!(this.poll_request_start(cx))?;
+        if this.reading == Reading::Held {
+            // Never woken: the connection stays open, unread, until the testkit stops.
+            return Poll::Pending;
+        }
+        Pin::new(&mut this.inner).poll_read(cx, buf)
     }
+}
+
+/// The path of the request line at the start of `bytes` (`GET /path HTTP/1.1`), if any.
+fn request_path(bytes: &[u8]) -> Option<String> {
+    let line = bytes.split(|byte| *byte == b'\n').next()?;
+    let target = line.split(|byte| *byte == b' ').nth(1)?;
+    Some(String::from_utf8_lossy(target).into_owned())
 }
 
 impl AsyncWrite for AbortableStream {
@@ -144,7 +183,13 @@ impl AsyncWrite for AbortableStream {
         if self.aborted() {
             return Poll::Ready(Err(aborted_error()));
         }
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+        let this = self.get_mut();
+        let written = std::task::ready!(Pin::new(&mut this.inner).poll_write(cx, buf))?;
+        if written > 0 && this.reading == Reading::Request {
+            // A response is going out: the next read is the next request's start.
+            this.reading = Reading::RequestStart;
+        }
+        Poll::Ready(Ok(written))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

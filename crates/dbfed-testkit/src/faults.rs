@@ -12,8 +12,7 @@ use crate::connection::ConnectionAbort;
 use crate::duration_serde;
 use crate::state::State;
 
-/// A fault that takes over the next `count` requests whose path starts with `path` (or, with
-/// `never_read`, the next `count` connections accepted).
+/// A fault that takes over the next `count` requests whose path starts with `path`.
 ///
 /// After `delay`, the first applicable action wins: `drop_connection`, `reset_connection`,
 /// `redirect_to`, `body_bytes`, then `status`/`body` (sent slowly with `body_delay`, or cut
@@ -51,8 +50,8 @@ pub struct Fault {
     pub redirect_to: Option<String>,
     /// Respond 200 with a body of this many filler bytes.
     pub body_bytes: Option<usize>,
-    /// Taken when a connection is accepted, before any request is read, whatever `path`: the
-    /// connection is held open and never read from (until the testkit stops, or 10 minutes).
+    /// Hold the connection open without reading the request or answering it, until the testkit
+    /// stops (the request's path is peeked at, never read).
     pub never_read: bool,
 }
 
@@ -115,10 +114,16 @@ pub(crate) fn take(state: &mut State, path: &str) -> Option<Fault> {
     Some(take_at(state, index))
 }
 
-/// Takes one use of the first queued `never_read` fault, counting it: whether a connection just
-/// accepted is to be held unread.
-pub(crate) fn take_never_read(state: &mut State) -> bool {
-    let index = state.faults.iter().position(|fault| fault.never_read);
+/// Takes one use of the first queued `never_read` fault whose path prefixes `path`, counting
+/// it: whether the connection whose request is for `path` is to be held unread.
+pub(crate) fn take_never_read(state: &mut State, path: &str) -> bool {
+    if path.starts_with(crate::control::CONTROL_PREFIX) {
+        return false;
+    }
+    let index = state
+        .faults
+        .iter()
+        .position(|fault| fault.never_read && path.starts_with(&fault.path));
     index.map(|index| take_at(state, index)).is_some()
 }
 

@@ -142,29 +142,32 @@ fn dropped_connection_sends_not_a_single_byte() {
 }
 
 #[test]
-fn never_read_holds_the_next_connection_unread_until_the_testkit_stops() {
+fn never_read_holds_a_request_unread_until_the_testkit_stops_and_spares_the_rest() {
     let testkit = Testkit::start();
     testkit.inject(Fault {
         never_read: true,
         ..Fault::default()
     });
     let address = testkit.url().trim_start_matches("http://").to_owned();
-    let request =
-        b"GET /.well-known/databricks-config HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    let connect = || {
+    let send = |path: &str| {
         let mut stream = TcpStream::connect(&address).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(2)))
             .expect("read timeout");
-        stream.write_all(request).expect("send request");
+        let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).expect("send request");
         stream
     };
-    let (mut held, mut next) = (connect(), connect());
+    let answer = |mut stream: TcpStream| {
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("an answer");
+        answer
+    };
 
-    let mut answer = String::new();
-    next.read_to_string(&mut answer)
-        .expect("the next connection is answered");
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // Another path, then the control API, are answered; the fault waits for its path.
+    assert!(answer(send("/.well-known/databricks-config")).starts_with("HTTP/1.1 200"));
+    assert_eq!(testkit.counters().faults, 0);
+    let mut held = send("/oidc/.well-known/oauth-authorization-server");
     let mut received = [0u8; 1];
     let unread = held.read(&mut received).expect_err("no answer, no close");
     assert!(
@@ -175,6 +178,11 @@ fn never_read_holds_the_next_connection_unread_until_the_testkit_stops() {
         "{unread:?}"
     );
     assert_eq!(testkit.counters().faults, 1);
+    let next = answer(send("/oidc/.well-known/oauth-authorization-server"));
+    assert!(
+        next.starts_with("HTTP/1.1 200"),
+        "the next request is served: {next}"
+    );
 
     drop(testkit);
     held.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -184,6 +192,35 @@ fn never_read_holds_the_next_connection_unread_until_the_testkit_stops() {
             || matches!(&closed, Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset),
         "closed when the testkit stops: {closed:?}"
     );
+}
+
+#[tokio::test]
+async fn never_read_holds_a_request_on_a_kept_alive_connection_too() {
+    let testkit = Testkit::start();
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(2))
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap();
+    let get = |path: &str| client.get(format!("{}{path}", testkit.url())).send();
+    let discovery = "/oidc/.well-known/oauth-authorization-server";
+    assert_eq!(
+        get("/.well-known/databricks-config")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    testkit.inject(Fault {
+        never_read: true,
+        ..Fault::default()
+    });
+    // The pooled connection's next request is the one held.
+    let held = get(discovery).await.expect_err("held unanswered");
+    assert!(held.is_timeout(), "{held:?}");
+    assert_eq!(testkit.counters().faults, 1);
+    assert_eq!(get(discovery).await.unwrap().status(), StatusCode::OK);
 }
 
 #[tokio::test]
