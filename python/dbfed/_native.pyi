@@ -390,11 +390,11 @@ class OidcClientCredentials(Source):
 
     The client authenticates with `client_secret` (HTTP Basic, or in the form with
     `auth_method="client_secret_post"`) or with `private_key_pem` (RFC 7523 `private_key_jwt`,
-    signed with `algorithm` "RS256" or "ES256", `key_id` in its header if the IdP needs one);
+    signed with `algorithm` "RS256" (the default) or "ES256", `key_id` in its header if the IdP needs one);
     give exactly one. The token endpoint comes from `{issuer}/.well-known/openid-configuration`
     unless `token_endpoint` is given. `scope` is sent when given; `audience_parameter` names the
     form field that carries the credential's audience (Auth0: "audience", Entra v1:
-    "resource"). `token_field` is the response field holding the JWT: "access_token" or
+    "resource"). `token_field` is the response field holding the JWT: "access_token" (the default) or
     "id_token". The secret and the key are never shown."""
 
     def __new__(
@@ -405,12 +405,12 @@ class OidcClientCredentials(Source):
         client_secret: Optional[str] = None,
         private_key_pem: Optional[str] = None,
         auth_method: Optional[Literal["client_secret_basic", "client_secret_post", "private_key_jwt"]] = None,
-        algorithm: Literal["RS256", "ES256"] = "RS256",
+        algorithm: Optional[Literal["RS256", "ES256"]] = None,
         key_id: Optional[str] = None,
         token_endpoint: Optional[str] = None,
         scope: Optional[str] = None,
         audience_parameter: Optional[str] = None,
-        token_field: Literal["access_token", "id_token"] = "access_token",
+        token_field: Optional[Literal["access_token", "id_token"]] = None,
         connect_timeout: Optional[float] = None,
         request_timeout: Optional[float] = None,
         ca_bundle: Optional[_Path] = None,

@@ -221,30 +221,6 @@ def test_entra_refusals_are_exchange_errors_in_entras_words(entra: Testkit) -> N
     assert len(entra.entra_requests()) == 2, "no request without an assertion"
 
 
-@pytest.mark.parametrize(
-    ("options", "says"),
-    [
-        ({"client_id": APP, "client_secret": SECRET}, "no tenant id"),
-        ({"tenant_id": TENANT, "client_id": APP}, "no client credential"),
-        ({"tenant_id": "../evil", "client_id": APP, "client_secret": SECRET}, "not a tenant id"),
-        (
-            {"tenant_id": TENANT, "client_id": APP, "client_secret": SECRET, "authority_host": "http://login.example"},
-            "plain http",
-        ),
-        (
-            {"client_secret": SECRET, "client_assertion": dbfed.sources.Fixed("jwt")},
-            "not both",
-        ),
-        ({"managed_identity": True, "client_secret": SECRET}, "managed identity takes no"),
-        ({"imds_endpoint": "http://127.0.0.1/metadata/identity/oauth2/token"}, "is for a managed identity"),
-        ({"managed_identity": True, "imds_endpoint": "http://10.0.0.1/metadata/identity/oauth2/token"}, "IMDS"),
-    ],
-)
-def test_a_bad_configuration_is_a_config_error(options: dict[str, Any], says: str) -> None:
-    with pytest.raises(dbfed.ConfigError, match=says):
-        dbfed.AzureCredential(**options)
-
-
 def test_on_behalf_of_sends_the_exact_form_and_acts_as_each_user(entra: Testkit) -> None:
     users = on_behalf_of(entra)
     alice = entra.mint_entra_user_token(tenant=TENANT, upn=ALICE, audience=APP)

@@ -24,27 +24,6 @@ def test_every_exception_is_a_dbfed_error() -> None:
     assert issubclass(dbfed.MalformedResponseError, dbfed.ExchangeError)
 
 
-@pytest.mark.parametrize(
-    ("options", "says"),
-    [
-        ({}, "no host"),
-        ({"host": "http://example.com"}, "plain http"),
-        ({"host": "https://a.example.com", "account_host": "https://accounts.example.com"}, "not both"),
-        ({"account_host": "https://accounts.example.com"}, "account id"),
-        ({"host": "https://a.example.com", "request_timeout": -1.0}, "request_timeout"),
-        ({"host": "https://a.example.com", "ca_bundle": "/nonexistent/ca.pem"}, "CA bundle"),
-    ],
-)
-def test_a_bad_configuration_is_a_config_error_before_any_request(options: dict[str, object], says: str) -> None:
-    with pytest.raises(dbfed.ConfigError, match=says):
-        dbfed.Credential(source=dbfed.sources.Fixed("jwt"), **options)  # type: ignore[arg-type]
-
-
-def test_a_bad_retry_duration_is_a_config_error() -> None:
-    with pytest.raises(dbfed.ConfigError, match="initial_backoff"):
-        dbfed.RetryPolicy(initial_backoff=float("nan"))
-
-
 def test_an_unset_variable_is_a_source_error(kit: Testkit) -> None:
     credential = kit.credential(dbfed.sources.EnvVar("DBFED_TEST_SURELY_UNSET"))
     with pytest.raises(dbfed.SourceError, match="DBFED_TEST_SURELY_UNSET is not set") as raised:

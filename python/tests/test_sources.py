@@ -321,23 +321,6 @@ def test_oidc_client_credentials_refused_is_a_source_error_without_the_secret(ok
         okta.credential(OidcClientCredentials(okta.issuer, "svc-etl", private_key_pem="not a key"))
 
 
-@pytest.mark.parametrize(
-    ("options", "says"),
-    [
-        ({}, "needs client_secret"),
-        ({"client_secret": "s", "private_key_pem": "k"}, "not both"),
-        ({"client_secret": "s", "auth_method": "private_key_jwt"}, "auth_method"),
-        ({"private_key_pem": "k", "auth_method": "client_secret_post"}, "auth_method"),
-        ({"client_secret": "s", "key_id": "k1"}, "apply to private_key_pem"),
-        ({"private_key_pem": "k", "algorithm": "HS256"}, "RS256"),
-        ({"client_secret": "s", "token_field": "refresh_token"}, "token_field"),
-    ],
-)
-def test_oidc_client_credentials_arguments_are_checked(options: dict[str, str], says: str) -> None:
-    with pytest.raises(dbfed.ConfigError, match=says):
-        OidcClientCredentials("https://idp.example.com", "svc-etl", **options)  # type: ignore[arg-type]
-
-
 # Programs
 
 

@@ -238,7 +238,7 @@ def test_reprs_and_errors_show_no_jwt_or_token(kit: Testkit) -> None:
         for secret in (jwt, refused, token.token, jwt.split(".")[2], refused.split(".")[2]):
             assert secret not in text, text
     assert repr(users) == (
-        f"UserExchanger(host='{kit.url}', max_users=50, negative_cache=30, expected_issuers=['{kit.issuer}'])"
+        f"UserExchanger(host='{kit.url}', max_users=50, negative_cache=30.0, expected_issuers=['{kit.issuer}'])"
     )
     assert repr(users.stats()) == (
         "UserStats(entries=1, hits=0, misses=1, exchanges=1, failures=0, evictions=0, refused=1)"

@@ -3,46 +3,41 @@
 
 use std::path::PathBuf;
 
+use dbfed::Secret;
+use dbfed::options::{AzureOptions, EntraApp, OnBehalfOfOptions};
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
 use crate::credential::Credential;
-use crate::errors::{self, config_error};
-use crate::options::{RetryPolicy, http_options, retry_policy};
-use crate::repr::{call, keyword};
+use crate::errors;
+use crate::options::{RetryPolicy, network};
 use crate::sources::Source;
-use crate::users::{CacheOptions, UserTokens, Users, with_cache_options};
+use crate::users::{UserTokens, cache_options};
 
-/// How an Entra application proves itself, from the keyword arguments `client_secret` and
-/// `client_assertion` (at most one), and how it is shown.
-enum ClientAuth {
-    Secret(String),
-    Assertion(std::sync::Arc<dyn dbfed::SubjectTokenSource>),
+/// The Entra application of the keyword arguments.
+fn entra_app(
+    tenant_id: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    client_assertion: Option<&Bound<'_, Source>>,
+    authority_host: Option<String>,
+) -> EntraApp {
+    EntraApp {
+        tenant_id,
+        client_id,
+        client_secret: client_secret.map(Secret::new),
+        client_assertion: client_assertion.map(|source| source.get().inner.clone()),
+        authority_host,
+    }
 }
 
-impl ClientAuth {
-    fn from_arguments(
-        py: Python<'_>,
-        shown: &mut Vec<String>,
-        client_secret: Option<String>,
-        client_assertion: Option<&Bound<'_, Source>>,
-    ) -> PyResult<Option<Self>> {
-        match (client_secret, client_assertion) {
-            (Some(_), Some(_)) => Err(config_error(
-                py,
-                "give `client_secret` or `client_assertion`, not both",
-            )),
-            (Some(secret), None) => {
-                shown.push("client_secret=<redacted>".to_owned());
-                Ok(Some(ClientAuth::Secret(secret)))
-            }
-            (None, Some(source)) => {
-                shown.push(format!("client_assertion={}", source.repr()?));
-                Ok(Some(ClientAuth::Assertion(source.get().inner.clone())))
-            }
-            (None, None) => Ok(None),
-        }
-    }
+/// The Python object of the credential `options` build.
+fn azure_credential(
+    py: Python<'_>,
+    options: &AzureOptions,
+) -> PyResult<PyClassInitializer<AzureCredential>> {
+    let inner = options.build().map_err(|err| errors::to_py_err(py, &err))?;
+    Ok(PyClassInitializer::from(Credential::wrap(inner)).add_subclass(AzureCredential))
 }
 
 /// A `Credential` for Azure Databricks whose tokens are Microsoft Entra ID tokens for the Azure
@@ -99,54 +94,21 @@ impl AzureCredential {
         ca_bundle: Option<PathBuf>,
         retry: Option<&Bound<'_, RetryPolicy>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let mut shown = Vec::new();
-        let mut builder = dbfed::Credential::azure();
-        keyword(py, &mut shown, "tenant_id", tenant_id.as_deref())?;
-        if let Some(tenant_id) = tenant_id {
-            builder = builder.tenant_id(tenant_id);
-        }
-        keyword(py, &mut shown, "client_id", client_id.as_deref())?;
-        if let Some(client_id) = client_id {
-            builder = builder.client_id(client_id);
-        }
-        let auth = ClientAuth::from_arguments(py, &mut shown, client_secret, client_assertion)?;
-        if managed_identity && auth.is_some() {
-            return Err(config_error(
-                py,
-                "a managed identity takes no `client_secret` or `client_assertion`",
-            ));
-        }
-        if !managed_identity && imds_endpoint.is_some() {
-            return Err(config_error(
-                py,
-                "`imds_endpoint` is for a managed identity (`managed_identity=True`)",
-            ));
-        }
-        builder = match auth {
-            Some(ClientAuth::Secret(secret)) => builder.client_secret(secret),
-            Some(ClientAuth::Assertion(source)) => builder.shared_client_assertion(source),
-            None => builder,
-        };
-        if managed_identity {
-            shown.push("managed_identity=True".to_owned());
-            builder = builder.managed_identity();
-        }
-        keyword(py, &mut shown, "imds_endpoint", imds_endpoint.as_deref())?;
-        if let Some(url) = imds_endpoint {
-            builder = builder.imds_endpoint(url);
-        }
-        keyword(py, &mut shown, "authority_host", authority_host.as_deref())?;
-        if let Some(host) = authority_host {
-            builder = builder.authority_host(host);
-        }
-        let common = Common {
+        let options = AzureOptions {
+            app: entra_app(
+                tenant_id,
+                client_id,
+                client_secret,
+                client_assertion,
+                authority_host,
+            ),
+            managed_identity,
+            imds_endpoint,
             resource,
-            connect_timeout,
-            request_timeout,
-            ca_bundle,
-            retry,
+            network: network(connect_timeout, request_timeout, ca_bundle, retry),
+            ..AzureOptions::default()
         };
-        common.build(py, builder, call("AzureCredential", &shown))
+        azure_credential(py, &options)
     }
 
     /// An Azure credential configured from the standard Azure Identity variables that are set:
@@ -179,53 +141,14 @@ impl AzureCredential {
         ca_bundle: Option<PathBuf>,
         retry: Option<&Bound<'_, RetryPolicy>>,
     ) -> PyResult<Py<Self>> {
-        let mut shown = Vec::new();
-        let mut builder = dbfed::Credential::azure().from_env();
-        if managed_identity {
-            shown.push("managed_identity=True".to_owned());
-            builder = builder.managed_identity();
-        }
-        let common = Common {
+        let options = AzureOptions {
+            managed_identity,
             resource,
-            connect_timeout,
-            request_timeout,
-            ca_bundle,
-            retry,
+            from_env: true,
+            network: network(connect_timeout, request_timeout, ca_bundle, retry),
+            ..AzureOptions::default()
         };
-        let initializer = common.build(py, builder, call("AzureCredential.from_env", &shown))?;
-        Py::new(py, initializer)
-    }
-}
-
-/// The `AzureCredential` arguments that its constructor and `from_env` share.
-struct Common<'a, 'py> {
-    resource: Option<String>,
-    connect_timeout: Option<f64>,
-    request_timeout: Option<f64>,
-    ca_bundle: Option<PathBuf>,
-    retry: Option<&'a Bound<'py, RetryPolicy>>,
-}
-
-impl Common<'_, '_> {
-    /// Applies the arguments, builds the core credential and the Python object's initializer.
-    fn build(
-        self,
-        py: Python<'_>,
-        mut builder: dbfed::AzureCredentialBuilder,
-        repr: String,
-    ) -> PyResult<PyClassInitializer<AzureCredential>> {
-        if let Some(resource) = self.resource {
-            builder = builder.resource(resource);
-        }
-        builder = builder.http_options(http_options(
-            py,
-            self.connect_timeout,
-            self.request_timeout,
-            self.ca_bundle,
-        )?);
-        builder = builder.retry_policy(retry_policy(self.retry));
-        let inner = builder.build().map_err(|err| errors::to_py_err(py, &err))?;
-        Ok(PyClassInitializer::from(Credential::wrap(inner, repr)).add_subclass(AzureCredential))
+        Py::new(py, azure_credential(py, &options)?)
     }
 }
 
@@ -273,7 +196,7 @@ impl AzureOnBehalfOf {
         client_assertion: Option<&Bound<'_, Source>>,
         authority_host: Option<String>,
         scope: Option<String>,
-        max_users: Option<usize>,
+        max_users: Option<i64>,
         negative_cache: Option<f64>,
         expected_issuers: Option<Vec<String>>,
         expected_audiences: Option<Vec<String>>,
@@ -283,43 +206,27 @@ impl AzureOnBehalfOf {
         ca_bundle: Option<PathBuf>,
         retry: Option<&Bound<'_, RetryPolicy>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let mut shown = Vec::new();
-        keyword(py, &mut shown, "tenant_id", Some(&tenant_id))?;
-        keyword(py, &mut shown, "client_id", Some(&client_id))?;
-        let mut builder = dbfed::AzureOnBehalfOf::builder()
-            .tenant_id(tenant_id)
-            .client_id(client_id);
-        builder = match ClientAuth::from_arguments(py, &mut shown, client_secret, client_assertion)?
-        {
-            Some(ClientAuth::Secret(secret)) => builder.client_secret(secret),
-            Some(ClientAuth::Assertion(source)) => builder.shared_client_assertion(source),
-            None => builder,
+        let options = OnBehalfOfOptions {
+            app: entra_app(
+                Some(tenant_id),
+                Some(client_id),
+                client_secret,
+                client_assertion,
+                authority_host,
+            ),
+            scope,
+            cache: cache_options(
+                max_users,
+                negative_cache,
+                expected_issuers,
+                expected_audiences,
+                expiry_leeway,
+            ),
+            network: network(connect_timeout, request_timeout, ca_bundle, retry),
+            ..OnBehalfOfOptions::default()
         };
-        keyword(py, &mut shown, "authority_host", authority_host.as_deref())?;
-        if let Some(host) = authority_host {
-            builder = builder.authority_host(host);
-        }
-        keyword(py, &mut shown, "scope", scope.as_deref())?;
-        if let Some(scope) = scope {
-            builder = builder.scope(scope);
-        }
-        let cache = CacheOptions {
-            max_users,
-            negative_cache,
-            expected_issuers,
-            expected_audiences,
-            expiry_leeway,
-        };
-        cache.show(py, &mut shown)?;
-        builder = with_cache_options!(py, builder, cache).http_options(http_options(
-            py,
-            connect_timeout,
-            request_timeout,
-            ca_bundle,
-        )?);
-        builder = builder.retry_policy(retry_policy(retry));
-        let users = builder.build().map_err(|err| errors::to_py_err(py, &err))?;
-        let base = UserTokens::new(Users::OnBehalfOf(users), call("AzureOnBehalfOf", &shown));
+        let users = options.build().map_err(|err| errors::to_py_err(py, &err))?;
+        let base = UserTokens::new(users.into());
         Ok(PyClassInitializer::from(base).add_subclass(AzureOnBehalfOf))
     }
 }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use dbfed::options::{Networked, Target};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyAny, PyDict, PyList, PyType};
@@ -10,9 +11,9 @@ use pyo3::types::{PyAny, PyDict, PyList, PyType};
 use crate::coroutine::coroutine;
 use crate::diagnosis::{FederationPolicy, mismatches};
 use crate::endpoints::Endpoints;
-use crate::errors::{self, config_error};
-use crate::options::{RetryPolicy, http_options, retry_policy};
-use crate::repr::{call, keyword, quoted};
+use crate::errors;
+use crate::options::{RetryPolicy, network};
+use crate::repr::render;
 use crate::runtime;
 use crate::sources::Source;
 use crate::token::{AccessToken, Stats};
@@ -38,13 +39,12 @@ use crate::token::{AccessToken, Stats};
 #[pyclass(subclass, frozen, module = "dbfed", name = "Credential")]
 pub(crate) struct Credential {
     inner: dbfed::Credential,
-    repr: String,
 }
 
 impl Credential {
-    /// A credential of a core one built elsewhere (`dbfed.AzureCredential`), shown as `repr`.
-    pub(crate) fn wrap(inner: dbfed::Credential, repr: String) -> Self {
-        Credential { inner, repr }
+    /// The Python object of a core credential (built here, or by `dbfed.AzureCredential`).
+    pub(crate) fn wrap(inner: dbfed::Credential) -> Self {
+        Credential { inner }
     }
 }
 
@@ -84,78 +84,25 @@ impl Credential {
         ca_bundle: Option<PathBuf>,
         retry: Option<&Bound<'_, RetryPolicy>>,
     ) -> PyResult<Self> {
-        let mut shown = Vec::new();
-        let mut builder = dbfed::Credential::builder().shared_source(source.get().inner.clone());
-        match (host, account_host) {
-            (Some(_), Some(_)) => {
-                return Err(config_error(
-                    py,
-                    "give `host` (a workspace) or `account_host` (account-level APIs), not both",
-                ));
-            }
-            (Some(host), None) => {
-                shown.push(("host", quoted(py, &host)?));
-                builder = builder.workspace(host);
-                if let Some(account_id) = account_id {
-                    shown.push(("account_id", quoted(py, &account_id)?));
-                    builder = builder.account_id(account_id);
-                }
-            }
-            (None, Some(host)) => {
-                shown.push(("account_host", quoted(py, &host)?));
-                let account_id = account_id.unwrap_or_default();
-                shown.push(("account_id", quoted(py, &account_id)?));
-                builder = builder.account(host, account_id);
-            }
-            (None, None) => {
-                if let Some(account_id) = account_id {
-                    shown.push(("account_id", quoted(py, &account_id)?));
-                    builder = builder.account_id(account_id);
-                }
-            }
-        }
-        for (name, value) in [
-            ("client_id", &client_id),
-            ("audience", &audience),
-            ("token_endpoint", &token_endpoint),
-            ("discovery_url", &discovery_url),
-        ] {
-            if let Some(value) = value {
-                shown.push((name, quoted(py, value)?));
-            }
-        }
-        if let Some(client_id) = client_id {
-            builder = builder.client_id(client_id);
-        }
-        if let Some(scopes) = scopes {
-            builder = builder.scopes(scopes);
-        }
-        if let Some(audience) = audience {
-            builder = builder.audience(audience);
-        }
-        if let Some(url) = token_endpoint {
-            builder = builder.token_endpoint(url);
-        }
-        if let Some(url) = discovery_url {
-            builder = builder.discovery_url(url);
-        }
-        builder = builder.http_options(http_options(
-            py,
-            connect_timeout,
-            request_timeout,
-            ca_bundle,
-        )?);
-        builder = builder.retry_policy(retry_policy(retry));
-        let inner = builder.build().map_err(|err| errors::to_py_err(py, &err))?;
-        shown.push(("source", source.repr()?.to_string()));
-        let fields: Vec<String> = shown
-            .into_iter()
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect();
-        Ok(Credential {
-            inner,
-            repr: call("Credential", &fields),
-        })
+        let target = Target {
+            host,
+            account_host,
+            account_id,
+            client_id,
+            scopes,
+            audience,
+            token_endpoint,
+            discovery_url,
+        };
+        let network = network(connect_timeout, request_timeout, ca_bundle, retry);
+        let to_py_err = |err: dbfed::Error| errors::to_py_err(py, &err);
+        let inner = dbfed::Credential::builder()
+            .shared_source(source.get().inner.clone())
+            .target(target)
+            .network(&network)
+            .and_then(dbfed::CredentialBuilder::build)
+            .map_err(to_py_err)?;
+        Ok(Credential::wrap(inner))
     }
 
     /// A credential configured from the Databricks environment variables, as the Databricks
@@ -174,18 +121,15 @@ impl Credential {
         ca_bundle: Option<PathBuf>,
         retry: Option<&Bound<'_, RetryPolicy>>,
     ) -> PyResult<Self> {
-        let to_py_err = |err: dbfed::Error| errors::to_py_err(py, &err);
-        let http = http_options(py, connect_timeout, request_timeout, ca_bundle)?;
-        let retry = retry_policy(retry);
-        let inner = dbfed::config::credential_with(&dbfed::config::Env::process(), http, retry)
-            .map_err(to_py_err)?;
-        let mut shown = Vec::new();
-        keyword(py, &mut shown, "source_name", inner.source_name())?;
-        keyword(py, &mut shown, "account_id", inner.account_id())?;
-        Ok(Credential {
-            repr: call("Credential.from_env", &shown),
-            inner,
-        })
+        let network = network(connect_timeout, request_timeout, ca_bundle, retry);
+        let inner = network
+            .http_options()
+            .and_then(|http| Ok((http, network.retry_policy()?)))
+            .and_then(|(http, retry)| {
+                dbfed::config::credential_with(&dbfed::config::Env::process(), http, retry)
+            })
+            .map_err(|err| errors::to_py_err(py, &err))?;
+        Ok(Credential::wrap(inner))
     }
 
     /// A valid token: from the cache (no I/O), or after one exchange shared by every caller
@@ -319,7 +263,7 @@ impl Credential {
         )
     }
 
-    fn __repr__(&self) -> &str {
-        &self.repr
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        render(py, self.inner.describe())
     }
 }

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyAny, PyDict, PyList, PyModule, PyTuple};
 
-use crate::repr::{call, keyword, quoted};
+use crate::repr::render;
 
 /// The OIDC part of a Databricks federation policy, as an admin configured it: the required
 /// `issuer`, the accepted `audiences` (none: the Databricks account id), the required `subject`
@@ -66,24 +66,7 @@ impl FederationPolicy {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let mut shown = vec![quoted(py, &self.inner.issuer)?];
-        if !self.inner.audiences.is_empty() {
-            let audiences: PyResult<Vec<String>> = self
-                .inner
-                .audiences
-                .iter()
-                .map(|audience| quoted(py, audience))
-                .collect();
-            shown.push(format!("audiences=[{}]", audiences?.join(", ")));
-        }
-        keyword(py, &mut shown, "subject", self.inner.subject.as_deref())?;
-        keyword(
-            py,
-            &mut shown,
-            "subject_claim",
-            self.inner.subject_claim.as_deref(),
-        )?;
-        Ok(call("FederationPolicy", &shown))
+        render(py, &self.inner.describe())
     }
 }
 

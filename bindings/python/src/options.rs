@@ -1,50 +1,48 @@
-//! Settings given as Python values: durations in seconds, HTTP options and `dbfed.RetryPolicy`.
+//! Settings given as Python values, turned into the core's options: durations in seconds, the
+//! HTTP keyword arguments and `dbfed.RetryPolicy`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use dbfed::HttpOptions;
+use dbfed::options::{Network, Retry, Span};
 use pyo3::prelude::*;
 
 use crate::errors;
+use crate::repr::render;
 
-/// `value` seconds as a `Duration`; a negative, infinite or NaN value is a `ConfigError`.
-pub(crate) fn seconds(py: Python<'_>, what: &str, value: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(value).map_err(|_| {
-        errors::config_error(
-            py,
-            &format!("{what} must be a finite number of seconds ≥ 0, not {value}"),
-        )
-    })
+/// An optional number of seconds, as the core takes it (which checks it).
+pub(crate) fn seconds(value: Option<f64>) -> Option<Span> {
+    value.map(Span::Seconds)
 }
 
-/// The core's HTTP options from the keyword arguments `connect_timeout` and `request_timeout`
-/// (seconds) and `ca_bundle`, which the credential and every source that makes requests take;
-/// those left out keep the core's defaults.
-pub(crate) fn http_options(
+/// An optional number of seconds as a duration, checked by the core (a `ConfigError` naming
+/// `option` when negative, infinite or NaN).
+pub(crate) fn duration(
     py: Python<'_>,
+    option: &str,
+    value: Option<f64>,
+) -> PyResult<Option<Duration>> {
+    seconds(value)
+        .map(|span| span.duration(option))
+        .transpose()
+        .map_err(|err| errors::to_py_err(py, &err))
+}
+
+/// The core's network options of the keyword arguments `connect_timeout` and `request_timeout`
+/// (seconds), `ca_bundle` and `retry`, which the credential and every source that makes
+/// requests take; those left out keep the core's defaults.
+pub(crate) fn network(
     connect_timeout: Option<f64>,
     request_timeout: Option<f64>,
     ca_bundle: Option<PathBuf>,
-) -> PyResult<HttpOptions> {
-    let mut http = HttpOptions::default();
-    if let Some(timeout) = connect_timeout {
-        http = http.connect_timeout(seconds(py, "connect_timeout", timeout)?);
+    retry: Option<&Bound<'_, RetryPolicy>>,
+) -> Network {
+    Network {
+        connect_timeout: seconds(connect_timeout),
+        request_timeout: seconds(request_timeout),
+        ca_bundle,
+        retry: retry.map(|retry| retry.get().retry),
     }
-    if let Some(timeout) = request_timeout {
-        http = http.request_timeout(seconds(py, "request_timeout", timeout)?);
-    }
-    if let Some(path) = ca_bundle {
-        http = http.ca_bundle(path);
-    }
-    Ok(http)
-}
-
-/// The core's retry rules of an optional `retry` argument (the default rules without one).
-pub(crate) fn retry_policy(retry: Option<&Bound<'_, RetryPolicy>>) -> dbfed::RetryPolicy {
-    retry.map_or_else(dbfed::RetryPolicy::default, |retry| {
-        retry.get().inner.clone()
-    })
 }
 
 /// Retry rules for token and discovery requests. Retried: HTTP 429, 502, 503, 504, connection
@@ -52,7 +50,10 @@ pub(crate) fn retry_policy(retry: Option<&Bound<'_, RetryPolicy>>) -> dbfed::Ret
 /// Durations are in seconds; an argument left out keeps its default.
 #[pyclass(frozen, module = "dbfed", name = "RetryPolicy")]
 pub(crate) struct RetryPolicy {
-    pub(crate) inner: dbfed::RetryPolicy,
+    /// The rules as given (checked), for the objects built with them.
+    retry: Retry,
+    /// The rules in force.
+    policy: dbfed::RetryPolicy,
 }
 
 #[pymethods]
@@ -61,66 +62,59 @@ impl RetryPolicy {
     #[pyo3(signature = (*, max_attempts = None, initial_backoff = None, max_backoff = None, total_budget = None))]
     fn new(
         py: Python<'_>,
-        max_attempts: Option<u32>,
+        max_attempts: Option<i64>,
         initial_backoff: Option<f64>,
         max_backoff: Option<f64>,
         total_budget: Option<f64>,
     ) -> PyResult<Self> {
-        let mut inner = dbfed::RetryPolicy::default();
-        if let Some(attempts) = max_attempts {
-            inner = inner.max_attempts(attempts);
-        }
-        if let Some(backoff) = initial_backoff {
-            inner = inner.initial_backoff(seconds(py, "initial_backoff", backoff)?);
-        }
-        if let Some(backoff) = max_backoff {
-            inner = inner.max_backoff(seconds(py, "max_backoff", backoff)?);
-        }
-        if let Some(budget) = total_budget {
-            inner = inner.total_budget(seconds(py, "total_budget", budget)?);
-        }
-        Ok(RetryPolicy { inner })
+        let retry = Retry {
+            max_attempts,
+            initial_backoff: seconds(initial_backoff),
+            max_backoff: seconds(max_backoff),
+            total_budget: seconds(total_budget),
+        };
+        let policy = retry.policy().map_err(|err| errors::to_py_err(py, &err))?;
+        Ok(RetryPolicy { retry, policy })
     }
 
     /// A policy that never retries.
     #[staticmethod]
     fn none() -> Self {
+        let retry = Retry {
+            max_attempts: Some(1),
+            ..Retry::default()
+        };
         RetryPolicy {
-            inner: dbfed::RetryPolicy::none(),
+            retry,
+            policy: dbfed::RetryPolicy::none(),
         }
     }
 
     /// Attempts in all, the first included.
     #[getter]
     fn max_attempts(&self) -> u32 {
-        self.inner.max_attempts
+        self.policy.max_attempts
     }
 
     /// Upper bound of the first backoff, in seconds; doubles at each retry.
     #[getter]
     fn initial_backoff(&self) -> f64 {
-        self.inner.initial_backoff.as_secs_f64()
+        self.policy.initial_backoff.as_secs_f64()
     }
 
     /// Upper bound of any backoff, in seconds.
     #[getter]
     fn max_backoff(&self) -> f64 {
-        self.inner.max_backoff.as_secs_f64()
+        self.policy.max_backoff.as_secs_f64()
     }
 
     /// Seconds from the first attempt after which no retry starts.
     #[getter]
     fn total_budget(&self) -> f64 {
-        self.inner.total_budget.as_secs_f64()
+        self.policy.total_budget.as_secs_f64()
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "RetryPolicy(max_attempts={}, initial_backoff={}, max_backoff={}, total_budget={})",
-            self.max_attempts(),
-            self.initial_backoff(),
-            self.max_backoff(),
-            self.total_budget()
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        render(py, &self.policy.describe())
     }
 }

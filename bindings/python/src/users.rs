@@ -4,71 +4,31 @@
 
 use std::path::PathBuf;
 
-use futures::future::BoxFuture;
+use dbfed::options::{Networked, Target, UserCache};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyAny, PyCFunction, PyDict};
 
 use crate::coroutine::coroutine;
-use crate::errors::{self, config_error};
-use crate::options::{RetryPolicy, http_options, retry_policy};
-use crate::repr::{call, keyword, quoted};
+use crate::errors;
+use crate::options::{RetryPolicy, network, seconds};
+use crate::repr::render;
 use crate::runtime;
 use crate::token::AccessToken;
-
-/// The core object behind a `UserTokens`.
-#[derive(Clone)]
-pub(crate) enum Users {
-    Exchanger(dbfed::UserExchanger),
-    OnBehalfOf(dbfed::AzureOnBehalfOf),
-}
-
-impl Users {
-    fn cached(&self, jwt: &str) -> Option<dbfed::AccessToken> {
-        match self {
-            Users::Exchanger(users) => users.cached_token_for(jwt),
-            Users::OnBehalfOf(users) => users.cached_token_for(jwt),
-        }
-    }
-
-    fn token_for(self, jwt: String) -> BoxFuture<'static, dbfed::Result<dbfed::AccessToken>> {
-        Box::pin(async move {
-            match self {
-                Users::Exchanger(users) => users.token_for(&jwt).await,
-                Users::OnBehalfOf(users) => users.token_for(&jwt).await,
-            }
-        })
-    }
-
-    fn invalidate(&self, jwt: &str, token: &dbfed::AccessToken) -> bool {
-        match self {
-            Users::Exchanger(users) => users.invalidate_token_for(jwt, token),
-            Users::OnBehalfOf(users) => users.invalidate_token_for(jwt, token),
-        }
-    }
-
-    fn stats(&self) -> dbfed::UserStats {
-        match self {
-            Users::Exchanger(users) => users.stats(),
-            Users::OnBehalfOf(users) => users.stats(),
-        }
-    }
-}
 
 /// Tokens for the signed-in users of a service, each obtained with the user's own token and
 /// cached per user (the base of `UserExchanger` and `AzureOnBehalfOf`). The users' tokens are
 /// never shown or logged, and never a cache key (the keys are their SHA-256 hashes).
 #[pyclass(subclass, frozen, module = "dbfed", name = "UserTokens")]
 pub(crate) struct UserTokens {
-    users: Users,
-    repr: String,
+    users: dbfed::UserTokens,
 }
 
 impl UserTokens {
-    /// The base of a subclass instance wrapping `users`, shown as `repr`.
-    pub(crate) fn new(users: Users, repr: String) -> Self {
-        UserTokens { users, repr }
+    /// The base of a subclass instance wrapping `users`.
+    pub(crate) fn new(users: dbfed::UserTokens) -> Self {
+        UserTokens { users }
     }
 }
 
@@ -79,11 +39,11 @@ impl UserTokens {
     /// expired or fails the configured issuer and audience checks raises `SourceError` without a
     /// request. Releases the GIL while it waits.
     fn token_for(&self, py: Python<'_>, jwt: PyBackedStr) -> PyResult<AccessToken> {
-        if let Some(token) = runtime::in_context(|| self.users.cached(&jwt))? {
+        if let Some(token) = runtime::in_context(|| self.users.cached_token_for(&jwt))? {
             return Ok(AccessToken { inner: token });
         }
-        let fetch = self.users.clone().token_for(jwt.to_string());
-        runtime::block_on(py, fetch)?
+        let users = self.users.clone();
+        runtime::block_on(py, async move { users.token_for(&jwt).await })?
             .map(|token| AccessToken { inner: token })
             .map_err(|err| errors::to_py_err(py, &err))
     }
@@ -93,14 +53,17 @@ impl UserTokens {
         let users = self.users.clone();
         let cached_jwt = jwt.clone();
         let cached = PyCFunction::new_closure(py, None, None, move |_, _| {
-            runtime::in_context(|| users.cached(&cached_jwt))
+            runtime::in_context(|| users.cached_token_for(&cached_jwt))
                 .map(|token| token.map(|token| AccessToken { inner: token }))
         })?;
         let users = self.users.clone();
         coroutine(
             py,
             Some(cached.into_any()),
-            move || users.clone().token_for(jwt.clone()),
+            move || {
+                let (users, jwt) = (users.clone(), jwt.clone());
+                Box::pin(async move { users.token_for(&jwt).await })
+            },
             |py, token| Ok(Py::new(py, AccessToken { inner: token })?.into_any()),
         )
     }
@@ -108,7 +71,7 @@ impl UserTokens {
     /// The user's cached token if it can be had without waiting (no I/O), else None (then call
     /// `token_for`).
     fn cached_token_for(&self, jwt: PyBackedStr) -> PyResult<Option<AccessToken>> {
-        Ok(runtime::in_context(|| self.users.cached(&jwt))?
+        Ok(runtime::in_context(|| self.users.cached_token_for(&jwt))?
             .map(|token| AccessToken { inner: token }))
     }
 
@@ -130,7 +93,7 @@ impl UserTokens {
         jwt: PyBackedStr,
         token: &Bound<'_, AccessToken>,
     ) -> PyResult<bool> {
-        runtime::in_context(|| self.users.invalidate(&jwt, &token.get().inner))
+        runtime::in_context(|| self.users.invalidate_token_for(&jwt, &token.get().inner))
     }
 
     /// Counters of cached users, hits, misses, requests, failures, evictions and refusals.
@@ -138,70 +101,28 @@ impl UserTokens {
         self.users.stats().into()
     }
 
-    fn __repr__(&self) -> &str {
-        &self.repr
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        render(py, self.users.describe())
     }
 }
 
-/// The per-user cache settings that `UserExchanger` and `AzureOnBehalfOf` share.
-pub(crate) struct CacheOptions {
-    pub max_users: Option<usize>,
-    pub negative_cache: Option<f64>,
-    pub expected_issuers: Option<Vec<String>>,
-    pub expected_audiences: Option<Vec<String>>,
-    pub expiry_leeway: Option<f64>,
-}
-
-impl CacheOptions {
-    /// Appends the settings given to `shown` (for a repr).
-    pub(crate) fn show(&self, py: Python<'_>, shown: &mut Vec<String>) -> PyResult<()> {
-        if let Some(max_users) = self.max_users {
-            shown.push(format!("max_users={max_users}"));
-        }
-        if let Some(ttl) = self.negative_cache {
-            shown.push(format!("negative_cache={ttl}"));
-        }
-        for (name, values) in [
-            ("expected_issuers", &self.expected_issuers),
-            ("expected_audiences", &self.expected_audiences),
-        ] {
-            if let Some(values) = values {
-                let quoted: PyResult<Vec<String>> =
-                    values.iter().map(|value| quoted(py, value)).collect();
-                shown.push(format!("{name}=[{}]", quoted?.join(", ")));
-            }
-        }
-        if let Some(leeway) = self.expiry_leeway {
-            shown.push(format!("expiry_leeway={leeway}"));
-        }
-        Ok(())
+/// The per-user cache settings of the keyword arguments that `UserExchanger` and
+/// `AzureOnBehalfOf` share.
+pub(crate) fn cache_options(
+    max_users: Option<i64>,
+    negative_cache: Option<f64>,
+    expected_issuers: Option<Vec<String>>,
+    expected_audiences: Option<Vec<String>>,
+    expiry_leeway: Option<f64>,
+) -> UserCache {
+    UserCache {
+        max_users,
+        negative_cache: seconds(negative_cache),
+        expected_issuers,
+        expected_audiences,
+        expiry_leeway: seconds(expiry_leeway),
     }
 }
-
-/// Applies `CacheOptions` to a `UserExchangerBuilder` or an `AzureOnBehalfOfBuilder` (the same
-/// methods on two types).
-macro_rules! with_cache_options {
-    ($py:expr, $builder:expr, $options:expr) => {{
-        let (py, mut builder, options) = ($py, $builder, $options);
-        if let Some(max_users) = options.max_users {
-            builder = builder.max_users(max_users);
-        }
-        if let Some(ttl) = options.negative_cache {
-            builder = builder.negative_cache($crate::options::seconds(py, "negative_cache", ttl)?);
-        }
-        for issuer in options.expected_issuers.into_iter().flatten() {
-            builder = builder.expected_issuer(issuer);
-        }
-        for audience in options.expected_audiences.into_iter().flatten() {
-            builder = builder.expected_audience(audience);
-        }
-        if let Some(leeway) = options.expiry_leeway {
-            builder = builder.expiry_leeway($crate::options::seconds(py, "expiry_leeway", leeway)?);
-        }
-        builder
-    }};
-}
-pub(crate) use with_cache_options;
 
 /// Databricks tokens acting as the signed-in users of a service: each user's own JWT (from an
 /// identity provider that an account-wide federation policy trusts) is exchanged for a
@@ -255,7 +176,7 @@ impl UserExchanger {
         scopes: Option<Vec<String>>,
         token_endpoint: Option<String>,
         discovery_url: Option<String>,
-        max_users: Option<usize>,
+        max_users: Option<i64>,
         negative_cache: Option<f64>,
         expected_issuers: Option<Vec<String>>,
         expected_audiences: Option<Vec<String>>,
@@ -265,57 +186,30 @@ impl UserExchanger {
         ca_bundle: Option<PathBuf>,
         retry: Option<&Bound<'_, RetryPolicy>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let mut shown = Vec::new();
-        let mut builder = dbfed::UserExchanger::builder();
-        match (host, account_host) {
-            (Some(_), Some(_)) => {
-                return Err(config_error(
-                    py,
-                    "give `host` (a workspace) or `account_host` (account-level APIs), not both",
-                ));
-            }
-            (Some(host), None) => {
-                keyword(py, &mut shown, "host", Some(&host))?;
-                builder = builder.workspace(host);
-            }
-            (None, Some(host)) => {
-                keyword(py, &mut shown, "account_host", Some(&host))?;
-                builder = builder.account(host, account_id.clone().unwrap_or_default());
-            }
-            (None, None) => {}
-        }
-        if let Some(account_id) = account_id {
-            keyword(py, &mut shown, "account_id", Some(&account_id))?;
-            builder = builder.account_id(account_id);
-        }
-        if let Some(scopes) = scopes {
-            builder = builder.scopes(scopes);
-        }
-        keyword(py, &mut shown, "token_endpoint", token_endpoint.as_deref())?;
-        if let Some(url) = token_endpoint {
-            builder = builder.token_endpoint(url);
-        }
-        keyword(py, &mut shown, "discovery_url", discovery_url.as_deref())?;
-        if let Some(url) = discovery_url {
-            builder = builder.discovery_url(url);
-        }
-        let cache = CacheOptions {
+        let target = Target {
+            host,
+            account_host,
+            account_id,
+            scopes,
+            token_endpoint,
+            discovery_url,
+            ..Target::default()
+        };
+        let cache = cache_options(
             max_users,
             negative_cache,
             expected_issuers,
             expected_audiences,
             expiry_leeway,
-        };
-        cache.show(py, &mut shown)?;
-        builder = with_cache_options!(py, builder, cache).http_options(http_options(
-            py,
-            connect_timeout,
-            request_timeout,
-            ca_bundle,
-        )?);
-        builder = builder.retry_policy(retry_policy(retry));
-        let users = builder.build().map_err(|err| errors::to_py_err(py, &err))?;
-        let base = UserTokens::new(Users::Exchanger(users), call("UserExchanger", &shown));
+        );
+        let network = network(connect_timeout, request_timeout, ca_bundle, retry);
+        let users = dbfed::UserExchanger::builder()
+            .target(target)
+            .cache_options(cache)
+            .network(&network)
+            .and_then(dbfed::UserExchangerBuilder::build)
+            .map_err(|err| errors::to_py_err(py, &err))?;
+        let base = UserTokens::new(users.into());
         Ok(PyClassInitializer::from(base).add_subclass(UserExchanger))
     }
 }

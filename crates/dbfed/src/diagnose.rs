@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::credential::Credential;
 use crate::error::Result;
+use crate::options::{Description, Shown};
 use crate::time;
 
 /// The signing algorithms Databricks accepts for subject tokens.
@@ -33,6 +34,18 @@ pub struct FederationPolicy {
 }
 
 impl FederationPolicy {
+    /// What a policy shows of itself: its issuer, and the audiences and subject it sets.
+    pub fn describe(&self) -> Description {
+        let mut description = Description::new("FederationPolicy")
+            .positional("issuer", Shown::Text(self.issuer.clone()));
+        if !self.audiences.is_empty() {
+            description = description.field("audiences", Shown::List(self.audiences.clone()));
+        }
+        description
+            .text("subject", self.subject.as_deref())
+            .text("subject_claim", self.subject_claim.as_deref())
+    }
+
     /// A policy for `issuer`.
     pub fn new(issuer: impl Into<String>) -> Self {
         FederationPolicy {

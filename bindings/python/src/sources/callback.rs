@@ -12,7 +12,7 @@ use pyo3::types::PyAny;
 
 use super::Source;
 use crate::errors::PythonException;
-use crate::options::seconds;
+use crate::options::duration;
 use crate::repr::quoted;
 
 /// Calls `function(context)` for every JWT: a plain or an `async` function returning the JWT as
@@ -39,13 +39,9 @@ impl Callback {
                 function.get_type().name()?
             )));
         }
-        let timeout = match timeout {
-            Some(timeout) => seconds(py, "timeout", timeout)?,
-            None => source::DEFAULT_CALLBACK_TIMEOUT,
-        };
-        let repr = format!("Callback({})", function.repr()?);
+        let timeout = duration(py, "timeout", timeout)?.unwrap_or(source::DEFAULT_CALLBACK_TIMEOUT);
         let core = python_callback(Arc::new(function.clone().unbind()), timeout).timeout(timeout);
-        Ok(Source::init(Callback, core, repr))
+        Ok(Source::init(Callback, core))
     }
 }
 

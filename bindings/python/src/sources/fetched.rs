@@ -6,14 +6,14 @@
 use std::path::PathBuf;
 
 use dbfed::Secret;
-use dbfed::source::{self, ClientAuth, KeyAlgorithm, TokenField};
+use dbfed::options::{Networked, OidcClient};
+use dbfed::source;
 use pyo3::prelude::*;
 use pyo3::pyclass_init::PyClassInitializer;
 
 use super::Source;
-use crate::errors::config_error;
-use crate::options::{RetryPolicy, http_options, retry_policy};
-use crate::repr::{call, keyword, quoted};
+use crate::errors;
+use crate::options::{RetryPolicy, network};
 
 /// GitHub Actions: the job's OIDC ID token (the job needs `permissions: id-token: write`),
 /// requested from `ACTIONS_ID_TOKEN_REQUEST_URL` with `ACTIONS_ID_TOKEN_REQUEST_TOKEN` for
@@ -40,23 +40,15 @@ impl GitHubActions {
         ca_bundle: Option<PathBuf>,
         retry: Option<&Bound<'_, RetryPolicy>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let mut shown = Vec::new();
-        keyword(py, &mut shown, "audience", audience.as_deref())?;
-        let mut core = source::GitHubActions::new().http_options(http_options(
-            py,
-            connect_timeout,
-            request_timeout,
-            ca_bundle,
-        )?);
+        let mut core = source::GitHubActions::new();
         if let Some(audience) = audience {
             core = core.audience(audience);
         }
-        core = core.retry_policy(retry_policy(retry));
-        Ok(Source::init(
-            GitHubActions,
-            core,
-            call("GitHubActions", &shown),
-        ))
+        let network = network(connect_timeout, request_timeout, ca_bundle, retry);
+        let core = core
+            .network(&network)
+            .map_err(|err| errors::to_py_err(py, &err))?;
+        Ok(Source::init(GitHubActions, core))
     }
 }
 
@@ -86,24 +78,15 @@ impl AzureDevOps {
         ca_bundle: Option<PathBuf>,
         retry: Option<&Bound<'_, RetryPolicy>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let mut shown = Vec::new();
-        keyword(
-            py,
-            &mut shown,
-            "service_connection",
-            service_connection.as_deref(),
-        )?;
-        let mut core = source::AzureDevOps::new().http_options(http_options(
-            py,
-            connect_timeout,
-            request_timeout,
-            ca_bundle,
-        )?);
+        let mut core = source::AzureDevOps::new();
         if let Some(id) = service_connection {
             core = core.service_connection(id);
         }
-        core = core.retry_policy(retry_policy(retry));
-        Ok(Source::init(AzureDevOps, core, call("AzureDevOps", &shown)))
+        let network = network(connect_timeout, request_timeout, ca_bundle, retry);
+        let core = core
+            .network(&network)
+            .map_err(|err| errors::to_py_err(py, &err))?;
+        Ok(Source::init(AzureDevOps, core))
     }
 }
 
@@ -132,19 +115,15 @@ impl GcpMetadata {
         ca_bundle: Option<PathBuf>,
         retry: Option<&Bound<'_, RetryPolicy>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let mut shown = Vec::new();
-        keyword(py, &mut shown, "host", host.as_deref())?;
-        let mut core = source::GcpMetadata::new().http_options(http_options(
-            py,
-            connect_timeout,
-            request_timeout,
-            ca_bundle,
-        )?);
+        let mut core = source::GcpMetadata::new();
         if let Some(host) = host {
             core = core.host(host);
         }
-        core = core.retry_policy(retry_policy(retry));
-        Ok(Source::init(GcpMetadata, core, call("GcpMetadata", &shown)))
+        let network = network(connect_timeout, request_timeout, ca_bundle, retry);
+        let core = core
+            .network(&network)
+            .map_err(|err| errors::to_py_err(py, &err))?;
+        Ok(Source::init(GcpMetadata, core))
     }
 }
 
@@ -152,11 +131,11 @@ impl GcpMetadata {
 ///
 /// The client authenticates with `client_secret` (HTTP Basic, or in the form with
 /// `auth_method="client_secret_post"`) or with `private_key_pem` (RFC 7523 `private_key_jwt`,
-/// signed with `algorithm` "RS256" or "ES256", `key_id` in its header if the IdP needs one);
+/// signed with `algorithm` "RS256" (the default) or "ES256", `key_id` in its header if the IdP needs one);
 /// give exactly one. The token endpoint comes from `{issuer}/.well-known/openid-configuration`
 /// unless `token_endpoint` is given. `scope` is sent when given; `audience_parameter` names the
 /// form field that carries the credential's audience (Auth0: "audience", Entra v1:
-/// "resource"). `token_field` is the response field holding the JWT: "access_token" or
+/// "resource"). `token_field` is the response field holding the JWT: "access_token" (the default) or
 /// "id_token". The secret and the key are never shown.
 #[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "OidcClientCredentials")]
 pub(crate) struct OidcClientCredentials;
@@ -171,12 +150,12 @@ impl OidcClientCredentials {
         client_secret = None,
         private_key_pem = None,
         auth_method = None,
-        algorithm = "RS256",
+        algorithm = None,
         key_id = None,
         token_endpoint = None,
         scope = None,
         audience_parameter = None,
-        token_field = "access_token",
+        token_field = None,
         connect_timeout = None,
         request_timeout = None,
         ca_bundle = None,
@@ -189,135 +168,33 @@ impl OidcClientCredentials {
         client_id: String,
         client_secret: Option<String>,
         private_key_pem: Option<String>,
-        auth_method: Option<&str>,
-        algorithm: &str,
+        auth_method: Option<String>,
+        algorithm: Option<String>,
         key_id: Option<String>,
         token_endpoint: Option<String>,
         scope: Option<String>,
         audience_parameter: Option<String>,
-        token_field: &str,
+        token_field: Option<String>,
         connect_timeout: Option<f64>,
         request_timeout: Option<f64>,
         ca_bundle: Option<PathBuf>,
         retry: Option<&Bound<'_, RetryPolicy>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let (auth, method) = client_auth(
-            py,
-            client_secret,
-            private_key_pem,
+        let options = OidcClient {
+            issuer,
+            client_id,
+            client_secret: client_secret.map(Secret::new),
+            private_key_pem: private_key_pem.map(Secret::new),
             auth_method,
             algorithm,
-            key_id.clone(),
-        )?;
-        let field = match token_field {
-            "access_token" => TokenField::AccessToken,
-            "id_token" => TokenField::IdToken,
-            other => {
-                return Err(config_error(
-                    py,
-                    &format!("token_field must be 'access_token' or 'id_token', not {other:?}"),
-                ));
-            }
+            key_id,
+            token_endpoint,
+            scope,
+            audience_parameter,
+            token_field,
+            network: network(connect_timeout, request_timeout, ca_bundle, retry),
         };
-        let mut shown = vec![
-            quoted(py, &issuer)?,
-            quoted(py, &client_id)?,
-            format!("auth_method={}", quoted(py, method)?),
-        ];
-        if matches!(auth, ClientAuth::PrivateKeyJwt { .. }) {
-            shown.push(format!("algorithm={}", quoted(py, algorithm)?));
-        }
-        keyword(py, &mut shown, "key_id", key_id.as_deref())?;
-        keyword(py, &mut shown, "token_endpoint", token_endpoint.as_deref())?;
-        keyword(py, &mut shown, "scope", scope.as_deref())?;
-        keyword(
-            py,
-            &mut shown,
-            "audience_parameter",
-            audience_parameter.as_deref(),
-        )?;
-        if field != TokenField::default() {
-            shown.push(format!("token_field={}", quoted(py, token_field)?));
-        }
-        let mut core = source::OidcClientCredentials::new(issuer, client_id, auth)
-            .token_field(field)
-            .http_options(http_options(
-                py,
-                connect_timeout,
-                request_timeout,
-                ca_bundle,
-            )?);
-        if let Some(url) = token_endpoint {
-            core = core.token_endpoint(url);
-        }
-        if let Some(scope) = scope {
-            core = core.scope(scope);
-        }
-        if let Some(name) = audience_parameter {
-            core = core.audience_parameter(name);
-        }
-        core = core.retry_policy(retry_policy(retry));
-        Ok(Source::init(
-            OidcClientCredentials,
-            core,
-            call("OidcClientCredentials", &shown),
-        ))
-    }
-}
-
-/// The core's client authentication from the keyword arguments, and its OAuth name.
-fn client_auth(
-    py: Python<'_>,
-    client_secret: Option<String>,
-    private_key_pem: Option<String>,
-    auth_method: Option<&str>,
-    algorithm: &str,
-    key_id: Option<String>,
-) -> PyResult<(ClientAuth, &'static str)> {
-    let fail = |message: &str| Err(config_error(py, message));
-    match (client_secret, private_key_pem) {
-        (Some(secret), None) => {
-            if key_id.is_some() || algorithm != "RS256" {
-                return fail(
-                    "algorithm and key_id apply to private_key_pem, not to a client_secret",
-                );
-            }
-            let secret = Secret::new(secret);
-            match auth_method {
-                None | Some("client_secret_basic") => {
-                    Ok((ClientAuth::SecretBasic(secret), "client_secret_basic"))
-                }
-                Some("client_secret_post") => {
-                    Ok((ClientAuth::SecretPost(secret), "client_secret_post"))
-                }
-                Some(other) => fail(&format!(
-                    "with a client_secret, auth_method is 'client_secret_basic' or 'client_secret_post', not {other:?}"
-                )),
-            }
-        }
-        (None, Some(key_pem)) => {
-            if !matches!(auth_method, None | Some("private_key_jwt")) {
-                return fail("with a private_key_pem, auth_method is 'private_key_jwt'");
-            }
-            let algorithm = match algorithm {
-                "RS256" => KeyAlgorithm::Rs256,
-                "ES256" => KeyAlgorithm::Es256,
-                other => {
-                    return fail(&format!(
-                        "algorithm must be 'RS256' or 'ES256', not {other:?}"
-                    ));
-                }
-            };
-            let auth = ClientAuth::PrivateKeyJwt {
-                key_pem: Secret::new(key_pem),
-                algorithm,
-                key_id,
-            };
-            Ok((auth, "private_key_jwt"))
-        }
-        (Some(_), Some(_)) => fail("give client_secret or private_key_pem, not both"),
-        (None, None) => fail(
-            "the client needs client_secret (client_secret_basic or client_secret_post) or private_key_pem (private_key_jwt)",
-        ),
+        let core = options.build().map_err(|err| errors::to_py_err(py, &err))?;
+        Ok(Source::init(OidcClientCredentials, core))
     }
 }

@@ -9,8 +9,7 @@ use pyo3::pyclass_init::PyClassInitializer;
 use pyo3::types::{PyAny, PyString};
 
 use super::Source;
-use crate::options::seconds;
-use crate::repr::{call, quoted};
+use crate::options::duration;
 
 /// Always returns the same JWT (for tests, or a JWT whose lifetime you manage yourself).
 #[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "Fixed")]
@@ -20,8 +19,7 @@ pub(crate) struct Fixed;
 impl Fixed {
     #[new]
     fn new(jwt: &str) -> PyClassInitializer<Self> {
-        let repr = "Fixed(<redacted>)".to_owned();
-        Source::init(Fixed, source::Fixed::new(jwt), repr)
+        Source::init(Fixed, source::Fixed::new(jwt))
     }
 }
 
@@ -33,9 +31,8 @@ pub(crate) struct EnvVar;
 impl EnvVar {
     #[new]
     fn new(name: &Bound<'_, PyString>) -> PyResult<PyClassInitializer<Self>> {
-        let repr = format!("EnvVar({})", name.repr()?);
         let core = source::EnvVar::new(name.to_cow()?);
-        Ok(Source::init(EnvVar, core, repr))
+        Ok(Source::init(EnvVar, core))
     }
 }
 
@@ -48,9 +45,8 @@ pub(crate) struct File;
 impl File {
     #[new]
     fn new(path: &Bound<'_, PyAny>) -> PyResult<PyClassInitializer<Self>> {
-        let repr = format!("File({})", path.repr()?);
         let core = source::File::new(path.extract::<PathBuf>()?);
-        Ok(Source::init(File, core, repr))
+        Ok(Source::init(File, core))
     }
 }
 
@@ -68,34 +64,22 @@ impl Kubernetes {
     #[new]
     #[pyo3(signature = (path = None))]
     fn new(path: Option<&Bound<'_, PyAny>>) -> PyResult<PyClassInitializer<Self>> {
-        let (repr, path) = match path {
-            Some(path) => (
-                format!("Kubernetes({})", path.repr()?),
-                Some(path.extract::<PathBuf>()?),
-            ),
-            None => ("Kubernetes()".to_owned(), None),
-        };
-        Ok(Source::init(
-            Kubernetes,
-            source::File::kubernetes(path),
-            repr,
-        ))
+        let path = path.map(|path| path.extract::<PathBuf>()).transpose()?;
+        Ok(Source::init(Kubernetes, source::File::kubernetes(path)))
     }
 
     /// The file named by `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity).
     #[staticmethod]
     fn azure_federated_token(py: Python<'_>) -> PyResult<Bound<'_, Kubernetes>> {
         let core = source::File::azure_federated_token();
-        let repr = "Kubernetes.azure_federated_token()".to_owned();
-        Bound::new(py, Source::init(Kubernetes, core, repr))
+        Bound::new(py, Source::init(Kubernetes, core))
     }
 
     /// The file named by `AWS_WEB_IDENTITY_TOKEN_FILE` (EKS IAM roles for service accounts).
     #[staticmethod]
     fn aws_web_identity_token(py: Python<'_>) -> PyResult<Bound<'_, Kubernetes>> {
         let core = source::File::aws_web_identity_token();
-        let repr = "Kubernetes.aws_web_identity_token()".to_owned();
-        Bound::new(py, Source::init(Kubernetes, core, repr))
+        Bound::new(py, Source::init(Kubernetes, core))
     }
 }
 
@@ -109,9 +93,8 @@ pub(crate) struct GitLab;
 impl GitLab {
     #[new]
     fn new(variable: &Bound<'_, PyString>) -> PyResult<PyClassInitializer<Self>> {
-        let repr = format!("GitLab({})", variable.repr()?);
         let core = source::CiToken::gitlab(variable.to_cow()?);
-        Ok(Source::init(GitLab, core, repr))
+        Ok(Source::init(GitLab, core))
     }
 }
 
@@ -124,7 +107,7 @@ pub(crate) struct CircleCI;
 impl CircleCI {
     #[new]
     fn new() -> PyClassInitializer<Self> {
-        Source::init(CircleCI, source::CiToken::circleci(), "CircleCI()".into())
+        Source::init(CircleCI, source::CiToken::circleci())
     }
 }
 
@@ -137,11 +120,7 @@ pub(crate) struct Bitbucket;
 impl Bitbucket {
     #[new]
     fn new() -> PyClassInitializer<Self> {
-        Source::init(
-            Bitbucket,
-            source::CiToken::bitbucket(),
-            "Bitbucket()".into(),
-        )
+        Source::init(Bitbucket, source::CiToken::bitbucket())
     }
 }
 
@@ -155,16 +134,8 @@ pub(crate) struct Terraform;
 impl Terraform {
     #[new]
     #[pyo3(signature = (tag = None))]
-    fn new(py: Python<'_>, tag: Option<&str>) -> PyResult<PyClassInitializer<Self>> {
-        let repr = match tag {
-            Some(tag) => format!("Terraform({})", quoted(py, tag)?),
-            None => "Terraform()".to_owned(),
-        };
-        Ok(Source::init(
-            Terraform,
-            source::CiToken::terraform(tag),
-            repr,
-        ))
+    fn new(tag: Option<&str>) -> PyClassInitializer<Self> {
+        Source::init(Terraform, source::CiToken::terraform(tag))
     }
 }
 
@@ -190,28 +161,17 @@ impl Command {
         args: Vec<String>,
         timeout: Option<f64>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let py = program.py();
-        let mut shown = vec![program.repr()?.to_string()];
-        let mut core = source::Command::new(program.extract::<PathBuf>()?);
-        if !args.is_empty() {
-            // Counted, never shown: an argument may be a JWT or a password.
-            shown.push(format!("<{} arguments>", args.len()));
-            core = core.args(args);
+        let mut core = source::Command::new(program.extract::<PathBuf>()?).args(args);
+        if let Some(timeout) = duration(program.py(), "timeout", timeout)? {
+            core = core.timeout(timeout);
         }
-        if let Some(timeout) = timeout {
-            core = core.timeout(seconds(py, "timeout", timeout)?);
-            shown.push(format!("timeout={timeout:?}"));
-        }
-        Ok(Source::init(Command, core, call("Command", &shown)))
+        Ok(Source::init(Command, core))
     }
 
     /// Buildkite: `buildkite-agent oidc request-token --audience <audience>`.
     #[staticmethod]
     fn buildkite(py: Python<'_>) -> PyResult<Bound<'_, Command>> {
         let core = source::Command::buildkite();
-        Bound::new(
-            py,
-            Source::init(Command, core, "Command.buildkite()".into()),
-        )
+        Bound::new(py, Source::init(Command, core))
     }
 }

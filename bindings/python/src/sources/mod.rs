@@ -27,19 +27,16 @@ use crate::repr;
 #[pyclass(subclass, frozen, module = "dbfed.sources", name = "Source")]
 pub(crate) struct Source {
     pub(crate) inner: Arc<dyn SubjectTokenSource>,
-    repr: String,
 }
 
 impl Source {
-    /// The initializer of a subclass instance wrapping `inner`, shown as `repr`.
+    /// The initializer of a subclass instance wrapping `inner`.
     fn init<T: PyClass<BaseType = Source>>(
         subclass: T,
         inner: impl SubjectTokenSource,
-        repr: String,
     ) -> PyClassInitializer<T> {
         let source = Source {
             inner: Arc::new(inner),
-            repr,
         };
         PyClassInitializer::from(source).add_subclass(subclass)
     }
@@ -54,8 +51,8 @@ impl Source {
         self.inner.name()
     }
 
-    fn __repr__(&self) -> &str {
-        &self.repr
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        repr::render(py, &self.inner.describe())
     }
 }
 
@@ -70,7 +67,6 @@ impl Chain {
     #[pyo3(signature = (*sources))]
     fn new(sources: &Bound<'_, PyTuple>) -> PyResult<PyClassInitializer<Self>> {
         let mut chain = source::Chain::new();
-        let mut shown = Vec::new();
         for item in sources {
             let Ok(source) = item.cast::<Source>() else {
                 return Err(PyTypeError::new_err(format!(
@@ -79,8 +75,7 @@ impl Chain {
                 )));
             };
             chain = chain.with_shared(source.get().inner.clone());
-            shown.push(source.get().repr.clone());
         }
-        Ok(Source::init(Chain, chain, repr::call("Chain", &shown)))
+        Ok(Source::init(Chain, chain))
     }
 }

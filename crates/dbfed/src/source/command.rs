@@ -115,12 +115,10 @@ impl SubjectTokenSource for Command {
     }
 
     fn describe(&self) -> Description {
-        let type_name = if self.name == "buildkite" {
-            "Buildkite"
-        } else {
-            "Command"
-        };
-        let mut description = Description::new(type_name)
+        if self.name == "buildkite" {
+            return Description::new("Command").constructor("buildkite");
+        }
+        let mut description = Description::new("Command")
             .positional("program", Shown::Text(self.program.display().to_string()));
         if !self.args.is_empty() {
             // Counted, never shown: an argument may be a JWT or a password.
