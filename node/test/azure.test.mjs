@@ -259,7 +259,7 @@ test('fromEnv reads the Azure Identity variables: a secret, else a federated tok
   assert.ok(credential instanceof AzureCredential);
   assert.equal(await userName(await credential.token()), `sp:${APP}`);
   assert.equal((await entraForm(-1)).client_assertion, jwt);
-  assert.equal(inspect(credential), 'AzureCredential { fromEnv: true }');
+  assert.equal(inspect(credential), 'AzureCredential.fromEnv {}');
 });
 
 test('fromEnv with a managed identity', async () => {
@@ -270,7 +270,7 @@ test('fromEnv with a managed identity', async () => {
   const credential = AzureCredential.fromEnv({ managedIdentity: true });
 
   assert.equal(await userName(await credential.token()), `sp:${MANAGED_IDENTITY}`);
-  assert.equal(inspect(credential), 'AzureCredential { fromEnv: true, managedIdentity: true }');
+  assert.equal(inspect(credential), 'AzureCredential.fromEnv { managedIdentity: true }');
 });
 
 test('fromEnv without the variables is a ConfigError', () => {
