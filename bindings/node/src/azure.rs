@@ -9,7 +9,6 @@ use napi::Env;
 use napi_derive::napi;
 
 use crate::credential::Credential;
-use crate::errors;
 use crate::options::{CacheOptions, EntraOptions, NetworkOptions};
 use crate::runtime;
 use crate::sources::Source;
@@ -76,7 +75,7 @@ fn azure_options(options: AzureCredentialOptions, network: NetworkOptions) -> Az
 /// The credential of `azure`, checked by the core.
 fn build_azure(env: &Env, azure: &AzureOptions) -> napi::Result<Credential> {
     Ok(Credential {
-        inner: errors::checked(env, runtime::in_context(|| azure.build()))?,
+        inner: runtime::build(env, || azure.build())?,
     })
 }
 
@@ -101,9 +100,8 @@ impl UserTokens {
             from_env: false,
             network: network.into(),
         };
-        let built = runtime::in_context(|| on_behalf_of.build());
         Ok(UserTokens {
-            inner: errors::checked(&env, built)?.into(),
+            inner: runtime::build(&env, || on_behalf_of.build())?.into(),
         })
     }
 }

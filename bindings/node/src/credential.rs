@@ -9,7 +9,7 @@ use napi_derive::napi;
 
 use crate::diagnosis::{FederationPolicy, Mismatch, mismatches};
 use crate::endpoints::Endpoints;
-use crate::errors::{self, Settled};
+use crate::errors::Settled;
 use crate::options::{NetworkOptions, TargetOptions};
 use crate::sources::Source;
 use crate::token::{AccessToken, Stats};
@@ -32,16 +32,14 @@ impl Credential {
         target: TargetOptions,
         network: NetworkOptions,
     ) -> napi::Result<Self> {
-        let built = runtime::in_context(|| {
+        let inner = runtime::build(&env, || {
             dbfed::Credential::builder()
                 .target(target.into())
                 .shared_source(source.inner.clone())
                 .network(&network.into())?
                 .build()
-        });
-        Ok(Credential {
-            inner: errors::checked(&env, built)?,
-        })
+        })?;
+        Ok(Credential { inner })
     }
 
     /// A credential configured from the Databricks environment variables (see the README);
@@ -49,16 +47,14 @@ impl Credential {
     #[napi(factory)]
     pub fn from_env(env: Env, network: NetworkOptions) -> napi::Result<Self> {
         let network = Network::from(network);
-        let built = runtime::in_context(|| {
+        let inner = runtime::build(&env, || {
             dbfed::config::credential_with(
                 &dbfed::config::Env::process(),
                 network.http_options()?,
                 network.retry_policy()?,
             )
-        });
-        Ok(Credential {
-            inner: errors::checked(&env, built)?,
-        })
+        })?;
+        Ok(Credential { inner })
     }
 
     /// What the credential shows of itself (for `util.inspect`).

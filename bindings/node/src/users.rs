@@ -8,7 +8,7 @@ use napi::Env;
 use napi::bindgen_prelude::Object;
 use napi_derive::napi;
 
-use crate::errors::{self, Settled};
+use crate::errors::Settled;
 use crate::options::{CacheOptions, NetworkOptions, TargetOptions};
 use crate::token::{AccessToken, UserStats};
 use crate::{panics, runtime, shown};
@@ -30,15 +30,15 @@ impl UserTokens {
         cache: CacheOptions,
         network: NetworkOptions,
     ) -> napi::Result<Self> {
-        let built = runtime::in_context(|| {
+        let inner = runtime::build(&env, || {
             dbfed::UserExchanger::builder()
                 .target(target.into())
                 .cache_options(cache.into())
                 .network(&network.into())?
                 .build()
-        });
+        })?;
         Ok(UserTokens {
-            inner: errors::checked(&env, built)?.into(),
+            inner: inner.into(),
         })
     }
 
