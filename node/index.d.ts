@@ -3,7 +3,7 @@
 
 /** Retry rules for token and discovery requests; a setting left out keeps its default. */
 export interface RetryOptions {
-  /** Attempts in all, the first included (default 5; 1 never retries). */
+  /** Attempts in all, the first included (default 5; at least 1, which never retries). */
   maxAttempts?: number
   /** Upper bound of the first backoff, doubling at each retry. */
   initialBackoffMs?: number
@@ -234,7 +234,7 @@ export declare function setLogger(
 
 /** The per-user cache settings of `UserExchanger` and `AzureOnBehalfOf`. */
 export interface UserCacheOptions {
-  /** The most users cached (default 10,000); the least recently used is evicted beyond it. */
+  /** The most users cached (default 10,000; at least 1); the least recently used is evicted beyond it. */
   maxUsers?: number
   /** How long a token that was refused is answered with that refusal without asking again (default 0: off). */
   negativeCacheMs?: number

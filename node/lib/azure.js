@@ -3,30 +3,11 @@
 // Entra tokens that Azure Databricks accepts as they are (no exchange), and AzureOnBehalfOf,
 // tokens acting as the users signed in to an Entra application. The Rust core does the work.
 
-const { inspect } = require('node:util');
 const native = require('../native.js');
-const { ADOPT, Credential, pick } = require('./credential.js');
+const { ADOPT, Credential } = require('./credential.js');
 const { lift } = require('./errors.js');
 const { NATIVE, sources } = require('./sources.js');
 const { UserTokens } = require('./users.js');
-
-/** The constructor's option for what `util.inspect` shows of a credential made by `fromEnv`. */
-const SHOWN_AS = Symbol('dbfed.shownAs');
-
-/** The options `util.inspect` shows of an Azure credential (the secret only as `<redacted>`). */
-const SHOWN = ['tenantId', 'clientId', 'managedIdentity', 'imdsEndpoint', 'authorityHost', 'resource'];
-
-/** The cache options `util.inspect` shows of an on-behalf-of exchanger. */
-const SHOWN_ON_BEHALF_OF = [
-  'tenantId',
-  'clientId',
-  'authorityHost',
-  'scope',
-  'maxUsers',
-  'negativeCacheMs',
-  'expectedIssuers',
-  'expectedAudiences',
-];
 
 /** The native source of `options.clientAssertion`, if any; a TypeError for a non-source. */
 function assertionOf(options) {
@@ -40,18 +21,6 @@ function assertionOf(options) {
   return assertion[NATIVE];
 }
 
-/** What `util.inspect` shows of the options of an Entra application (never the secret). */
-function shownApp(options, names) {
-  const shown = pick(options, names);
-  if (options.clientSecret !== undefined && options.clientSecret !== null) {
-    shown.clientSecret = '<redacted>';
-  }
-  if (options.clientAssertion !== undefined && options.clientAssertion !== null) {
-    shown.clientAssertion = options.clientAssertion;
-  }
-  return shown;
-}
-
 /**
  * A `Credential` for Azure Databricks whose tokens are Microsoft Entra tokens for the Azure
  * Databricks resource, accepted as they are (no token exchange); cached and refreshed like every
@@ -60,12 +29,9 @@ function shownApp(options, names) {
  * request), or `managedIdentity: true` (IMDS). Throws a `ConfigError` for a bad configuration.
  */
 class AzureCredential extends Credential {
-  #shown;
-
   constructor(options) {
     if (options?.[ADOPT]) {
       super(options);
-      this.#shown = options[SHOWN_AS];
       return;
     }
     if (options === null || typeof options !== 'object') {
@@ -73,12 +39,11 @@ class AzureCredential extends Credential {
     }
     let made;
     try {
-      made = native.Credential.azure(options, assertionOf(options), options);
+      made = native.Credential.azure(options, assertionOf(options), options, options);
     } catch (error) {
       throw lift(error);
     }
     super({ [ADOPT]: made });
-    this.#shown = shownApp(options, SHOWN);
   }
 
   /**
@@ -96,12 +61,7 @@ class AzureCredential extends Credential {
     } catch (error) {
       throw lift(error);
     }
-    const shown = { fromEnv: true, ...pick(options, ['managedIdentity', 'resource']) };
-    return new AzureCredential({ [ADOPT]: made, [SHOWN_AS]: shown });
-  }
-
-  [inspect.custom](depth, options, inspectValue) {
-    return `AzureCredential ${inspectValue(this.#shown, options)}`;
+    return new AzureCredential({ [ADOPT]: made });
   }
 }
 
@@ -116,10 +76,7 @@ class AzureOnBehalfOf extends UserTokens {
     if (options === null || typeof options !== 'object') {
       throw new TypeError('new AzureOnBehalfOf(options) takes an options object');
     }
-    super(
-      () => new native.AzureOnBehalfOf(options, assertionOf(options), options, options),
-      shownApp(options, SHOWN_ON_BEHALF_OF),
-    );
+    super(() => native.UserTokens.onBehalfOf(options, assertionOf(options), options.scope, options, options));
   }
 }
 

@@ -6,13 +6,11 @@ const { inspect } = require('node:util');
 const native = require('../native.js');
 const { checked, mismatch } = require('./diagnosis.js');
 const { lift } = require('./errors.js');
+const { render } = require('./shown.js');
 const { NATIVE, sources } = require('./sources.js');
 
-/** The constructor's option for a native credential made elsewhere (`fromEnv`). */
+/** The constructor's option for a native credential made elsewhere (`fromEnv`, Azure). */
 const ADOPT = Symbol('dbfed.adopt');
-
-/** The options `util.inspect` shows of a credential (none is a secret). */
-const SHOWN = ['host', 'accountHost', 'accountId', 'clientId', 'scopes', 'audience', 'tokenEndpoint', 'discoveryUrl'];
 
 /**
  * Databricks tokens for one workspace or account, exchanged for the JWTs of `options.source`,
@@ -22,7 +20,6 @@ const SHOWN = ['host', 'accountHost', 'accountId', 'clientId', 'scopes', 'audien
  */
 class Credential {
   #native;
-  #shown;
   /** The last token handed out, returned again while it is the cached one (no new object). */
   #last = null;
   /** The `Authorization` value of the token `#headerOf`. */
@@ -32,7 +29,6 @@ class Credential {
   constructor(options) {
     if (options?.[ADOPT]) {
       this.#native = options[ADOPT];
-      this.#shown = { sourceName: this.#native.sourceName, accountId: this.#native.accountId };
       return;
     }
     if (options === null || typeof options !== 'object') {
@@ -42,11 +38,10 @@ class Credential {
       throw new TypeError('options.source must be a source of dbfed.sources');
     }
     try {
-      this.#native = new native.Credential(options.source[NATIVE], options, options, options);
+      this.#native = new native.Credential(options.source[NATIVE], options, options);
     } catch (error) {
       throw lift(error);
     }
-    this.#shown = { ...pick(options, SHOWN), source: options.source };
   }
 
   /**
@@ -163,13 +158,8 @@ class Credential {
   }
 
   [inspect.custom](depth, options, inspectValue) {
-    return `Credential ${inspectValue(this.#shown, options)}`;
+    return render(this.#native.describe(), options, inspectValue);
   }
 }
 
-/** The entries of `options` named in `names` that are set. */
-function pick(options, names) {
-  return Object.fromEntries(names.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]));
-}
-
-module.exports = { ADOPT, Credential, pick };
+module.exports = { ADOPT, Credential };

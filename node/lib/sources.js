@@ -1,23 +1,20 @@
 'use strict';
 // The `sources` namespace: one class per source of the Rust core, each holding the native
-// source it was built with. `util.inspect` shows a source's settings, never a JWT or a secret.
+// source it was built with. `util.inspect` shows the core's description of a source: its
+// settings, never a JWT or a secret.
 
 const { inspect } = require('node:util');
 const native = require('../native.js');
 const { lift } = require('./errors.js');
+const { render } = require('./shown.js');
 
 /** The native source of each `Source`, for the credential it is given to. */
 const NATIVE = Symbol('dbfed.native');
 
 /** Where the subject JWTs come from; use one of its subclasses. */
 class Source {
-  #shown;
-
-  /**
-   * @param {() => object} make builds the native source
-   * @param {object} shown the settings `util.inspect` shows (no secrets)
-   */
-  constructor(make, shown) {
+  /** @param {() => object} make builds the native source */
+  constructor(make) {
     if (new.target === Source) {
       throw new TypeError('Source is abstract: use one of the classes of dbfed.sources');
     }
@@ -27,7 +24,6 @@ class Source {
       throw lift(error);
     }
     Object.defineProperty(this, NATIVE, { enumerable: false });
-    this.#shown = Object.fromEntries(Object.entries(shown).filter(([, value]) => value !== undefined));
   }
 
   /** The source's short name, as errors and `Credential.sourceName` give it. */
@@ -36,28 +32,28 @@ class Source {
   }
 
   [inspect.custom](depth, options, inspectValue) {
-    return `${this.constructor.name} ${inspectValue(this.#shown, options)}`;
+    return render(this[NATIVE].describe(), options, inspectValue);
   }
 }
 
 /** A JWT you manage yourself (never shown). */
 class Fixed extends Source {
   constructor(jwt) {
-    super(() => native.Source.fixed(jwt), {});
+    super(() => native.Source.fixed(jwt));
   }
 }
 
 /** The environment variable `name`, read at every exchange. */
 class EnvVar extends Source {
   constructor(name) {
-    super(() => native.Source.envVar(name), { name });
+    super(() => native.Source.envVar(name));
   }
 }
 
 /** The file at `path`, read and trimmed at every exchange (rotated tokens are picked up). */
 class File extends Source {
   constructor(path) {
-    super(() => native.Source.file(String(path)), { path: String(path) });
+    super(() => native.Source.file(String(path)));
   }
 }
 
@@ -67,44 +63,44 @@ class File extends Source {
  * `Kubernetes.awsWebIdentityToken()` (EKS) read the file their variables name.
  */
 class Kubernetes extends Source {
-  constructor(path, make = () => native.Source.kubernetes(path), shown = { path }) {
-    super(make, shown);
+  constructor(path, make = () => native.Source.kubernetes(path)) {
+    super(make);
   }
 
   static azureFederatedToken() {
-    return new Kubernetes(undefined, () => native.Source.azureFederatedToken(), { file: 'AZURE_FEDERATED_TOKEN_FILE' });
+    return new Kubernetes(undefined, () => native.Source.azureFederatedToken());
   }
 
   static awsWebIdentityToken() {
-    return new Kubernetes(undefined, () => native.Source.awsWebIdentityToken(), { file: 'AWS_WEB_IDENTITY_TOKEN_FILE' });
+    return new Kubernetes(undefined, () => native.Source.awsWebIdentityToken());
   }
 }
 
 /** GitLab CI: the ID token in `variable`, the name given to it under the job's `id_tokens:`. */
 class GitLab extends Source {
   constructor(variable) {
-    super(() => native.Source.gitlab(variable), { variable });
+    super(() => native.Source.gitlab(variable));
   }
 }
 
 /** CircleCI: `CIRCLE_OIDC_TOKEN_V2`, else `CIRCLE_OIDC_TOKEN`. */
 class CircleCI extends Source {
   constructor() {
-    super(() => native.Source.circleci(), {});
+    super(() => native.Source.circleci());
   }
 }
 
 /** Bitbucket Pipelines: `BITBUCKET_STEP_OIDC_TOKEN` (a step with `oidc: true`). */
 class Bitbucket extends Source {
   constructor() {
-    super(() => native.Source.bitbucket(), {});
+    super(() => native.Source.bitbucket());
   }
 }
 
 /** HCP Terraform: `TFC_WORKLOAD_IDENTITY_TOKEN`, or `TFC_WORKLOAD_IDENTITY_TOKEN_<tag>`. */
 class Terraform extends Source {
   constructor(tag) {
-    super(() => native.Source.terraform(tag), { tag });
+    super(() => native.Source.terraform(tag));
   }
 }
 
@@ -114,7 +110,7 @@ class Terraform extends Source {
  */
 class GitHubActions extends Source {
   constructor(options = {}) {
-    super(() => native.Source.githubActions(options.audience, options), { audience: options.audience });
+    super(() => native.Source.githubActions(options.audience, options));
   }
 }
 
@@ -125,16 +121,14 @@ class GitHubActions extends Source {
  */
 class AzureDevOps extends Source {
   constructor(options = {}) {
-    super(() => native.Source.azureDevops(options.serviceConnection, options), {
-      serviceConnection: options.serviceConnection,
-    });
+    super(() => native.Source.azureDevops(options.serviceConnection, options));
   }
 }
 
 /** Google Cloud: the metadata server's identity token for the audience. */
 class GcpMetadata extends Source {
   constructor(options = {}) {
-    super(() => native.Source.gcpMetadata(options.host, options), { host: options.host });
+    super(() => native.Source.gcpMetadata(options.host, options));
   }
 }
 
@@ -144,19 +138,7 @@ class GcpMetadata extends Source {
  */
 class OidcClientCredentials extends Source {
   constructor(options) {
-    const { issuer, clientId, authMethod, algorithm, keyId, tokenEndpoint, scope, audienceParameter, tokenField } =
-      options;
-    super(() => native.Source.oidcClientCredentials(options, options), {
-      issuer,
-      clientId,
-      authMethod,
-      algorithm,
-      keyId,
-      tokenEndpoint,
-      scope,
-      audienceParameter,
-      tokenField,
-    });
+    super(() => native.Source.oidcClientCredentials(options, options));
   }
 }
 
@@ -167,8 +149,7 @@ class OidcClientCredentials extends Source {
  */
 class Command extends Source {
   constructor(program, args = [], options = {}, make = () => native.Source.command(program, args, options.timeoutMs)) {
-    // The arguments are counted, never shown: one may be a JWT or a password.
-    super(make, { program, argumentCount: args?.length, timeoutMs: options.timeoutMs });
+    super(make);
   }
 
   static buildkite() {
@@ -194,7 +175,7 @@ class Callback extends Source {
       }
       return jwt;
     };
-    super(() => native.Source.callback(call, options.timeoutMs), { fn, timeoutMs: options.timeoutMs });
+    super(() => native.Source.callback(call, options.timeoutMs));
   }
 }
 
@@ -206,7 +187,7 @@ class Chain extends Source {
         throw new TypeError('Chain takes sources of dbfed.sources');
       }
     }
-    super(() => native.Source.chain(sources.map((source) => source[NATIVE])), { sources });
+    super(() => native.Source.chain(sources.map((source) => source[NATIVE])));
   }
 }
 

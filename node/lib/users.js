@@ -5,21 +5,7 @@
 const { inspect } = require('node:util');
 const native = require('../native.js');
 const { lift } = require('./errors.js');
-const { pick } = require('./credential.js');
-
-/** The options `util.inspect` shows of a user exchanger (none is a secret). */
-const SHOWN = [
-  'host',
-  'accountHost',
-  'accountId',
-  'scopes',
-  'tokenEndpoint',
-  'discoveryUrl',
-  'maxUsers',
-  'negativeCacheMs',
-  'expectedIssuers',
-  'expectedAudiences',
-];
+const { render } = require('./shown.js');
 
 /**
  * Tokens for the signed-in users of a service from a native per-user cache: the base of
@@ -27,19 +13,14 @@ const SHOWN = [
  */
 class UserTokens {
   #native;
-  #shown;
 
-  /**
-   * @param {() => object} make builds the native per-user cache
-   * @param {object} shown the settings `util.inspect` shows (no secrets)
-   */
-  constructor(make, shown) {
+  /** @param {() => object} make builds the native per-user cache */
+  constructor(make) {
     try {
       this.#native = make();
     } catch (error) {
       throw lift(error);
     }
-    this.#shown = shown;
   }
 
   /**
@@ -97,7 +78,7 @@ class UserTokens {
   }
 
   [inspect.custom](depth, options, inspectValue) {
-    return `${this.constructor.name} ${inspectValue(this.#shown, options)}`;
+    return render(this.#native.describe(), options, inspectValue);
   }
 }
 
@@ -113,7 +94,7 @@ class UserExchanger extends UserTokens {
     if (options === null || typeof options !== 'object') {
       throw new TypeError('new UserExchanger(options) takes an options object');
     }
-    super(() => new native.UserExchanger(options, options, options, options), pick(options, SHOWN));
+    super(() => native.UserTokens.exchanger(options, options, options));
   }
 }
 

@@ -259,7 +259,7 @@ test('fromEnv reads the Azure Identity variables: a secret, else a federated tok
   assert.ok(credential instanceof AzureCredential);
   assert.equal(await userName(await credential.token()), `sp:${APP}`);
   assert.equal((await entraForm(-1)).client_assertion, jwt);
-  assert.equal(inspect(credential), 'AzureCredential { fromEnv: true }');
+  assert.equal(inspect(credential), 'AzureCredential.fromEnv {}');
 });
 
 test('fromEnv with a managed identity', async () => {
@@ -270,7 +270,7 @@ test('fromEnv with a managed identity', async () => {
   const credential = AzureCredential.fromEnv({ managedIdentity: true });
 
   assert.equal(await userName(await credential.token()), `sp:${MANAGED_IDENTITY}`);
-  assert.equal(inspect(credential), 'AzureCredential { fromEnv: true, managedIdentity: true }');
+  assert.equal(inspect(credential), 'AzureCredential.fromEnv { managedIdentity: true }');
 });
 
 test('fromEnv without the variables is a ConfigError', () => {
@@ -301,21 +301,6 @@ test('Entra refusals are ExchangeErrors in Entra’s words; a failing assertion 
   });
   assert.equal((await kit.entraRequests()).length, 2, 'no request without an assertion');
 });
-
-for (const [options, says] of [
-  [{ clientId: APP, clientSecret: SECRET }, /no tenant id/],
-  [{ tenantId: TENANT, clientId: APP }, /no client credential/],
-  [{ tenantId: '../evil', clientId: APP, clientSecret: SECRET }, /not a tenant id/],
-  [{ tenantId: TENANT, clientId: APP, clientSecret: SECRET, authorityHost: 'http://login.example' }, /plain http/],
-  [{ clientSecret: SECRET, clientAssertion: new sources.Fixed('jwt') }, /`clientSecret` or `clientAssertion`, not both/],
-  [{ managedIdentity: true, clientSecret: SECRET }, /managed identity takes no/],
-  [{ imdsEndpoint: 'http://127.0.0.1/metadata/identity/oauth2/token' }, /`imdsEndpoint` is for a managed identity/],
-  [{ managedIdentity: true, imdsEndpoint: 'http://10.0.0.1/metadata/identity/oauth2/token' }, /IMDS/],
-]) {
-  test(`a bad configuration is a ConfigError: ${says.source}`, () => {
-    assert.throws(() => new AzureCredential(options), (error) => error instanceof ConfigError && says.test(error.message));
-  });
-}
 
 test('a client assertion that is not a source, or options that are not an object, are TypeErrors', () => {
   assert.throws(() => new AzureCredential({ tenantId: TENANT, clientId: APP, clientAssertion: 'a.jwt.here' }), TypeError);
@@ -402,9 +387,6 @@ test('on behalf of refuses tokens locally, and relays Entra’s refusals', async
     return true;
   });
 
-  assert.throws(() => onBehalfOf({ clientAssertion: new sources.Fixed('jwt') }), (error) => {
-    return error instanceof ConfigError && /not both/.test(error.message);
-  });
   assert.throws(() => onBehalfOf({ tenantId: undefined }), (error) => error instanceof ConfigError && /no tenant id/.test(error.message));
   assert.throws(() => onBehalfOf({ negativeCacheMs: -1 }), (error) => error instanceof ConfigError && /negativeCacheMs/.test(error.message));
 });

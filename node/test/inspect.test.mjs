@@ -57,12 +57,12 @@ test('no object shows a token, a JWT or a secret', async () => {
   }
   assert.match(inspect(token), /AccessToken \{\s+token: '<redacted>',\s+tokenType: 'Bearer'/);
   assert.match(inspect(credential), /Credential \{\s+host: 'http:\/\/127\.0\.0\.1:\d+',\s+clientId: '[^']+'/);
-  assert.match(inspect(source), /^Fixed \{\}$/);
+  assert.equal(inspect(source), "Fixed { jwt: '<redacted>' }");
   assert.equal(
     inspect(new sources.Command('/usr/local/bin/get-jwt', ['--audience', '{audience}'], { timeoutMs: 5000 }), {
       breakLength: Infinity,
     }),
-    "Command { program: '/usr/local/bin/get-jwt', argumentCount: 2, timeoutMs: 5000 }",
+    "Command { program: '/usr/local/bin/get-jwt', args: '<2 arguments>', timeoutMs: 5000 }",
   );
 });
 
@@ -131,10 +131,10 @@ test('no Azure credential, on-behalf-of exchanger, token or error shows a secret
   }
   assert.equal(
     inspect(credential, { breakLength: Infinity }),
-    `AzureCredential { tenantId: '${tenant}', clientId: '${app}', authorityHost: '${kit.entraAuthority}', clientSecret: '<redacted>' }`,
+    `AzureCredential { tenantId: '${tenant}', clientId: '${app}', clientSecret: '<redacted>', authorityHost: '${kit.entraAuthority}' }`,
   );
-  assert.match(inspect(federated, { breakLength: Infinity }), /clientAssertion: Fixed \{\} \}$/);
-  assert.match(inspect(users, { breakLength: Infinity }), /^AzureOnBehalfOf \{ tenantId: .*, maxUsers: 100, clientSecret: '<redacted>' \}$/);
+  assert.match(inspect(federated, { breakLength: Infinity }), /clientAssertion: Fixed \{ jwt: '<redacted>' \}, authorityHost: /);
+  assert.match(inspect(users, { breakLength: Infinity }), /^AzureOnBehalfOf \{ tenantId: .*, clientSecret: '<redacted>', .*maxUsers: 100 \}$/);
 });
 
 test('no diagnosis or endpoints show the JWT', async () => {

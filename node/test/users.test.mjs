@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, beforeEach, test } from 'node:test';
 
-import { ConfigError, ExchangeError, SourceError, UserExchanger } from '../index.js';
+import { ExchangeError, SourceError, UserExchanger } from '../index.js';
 import { whoami } from '../examples/whoami.mjs';
 import { Testkit } from './testkit.mjs';
 
@@ -113,11 +113,6 @@ test('headersFor() and cachedTokenFor() act as the user, from the cache once the
   assert.equal(headers.Authorization, `Bearer ${cached.token}`);
   assert.equal((await kit.counters()).exchanges, 1);
   await assert.rejects(users.headersFor('not a jwt'), SourceError);
-});
-
-test('a bad configuration is a ConfigError', () => {
-  assert.throws(() => new UserExchanger({}), ConfigError);
-  assert.throws(() => new UserExchanger({ host: kit.url, negativeCacheMs: -5 }), ConfigError);
 });
 
 test('the README’s http handler calls Databricks as the request’s user', async () => {

@@ -1,33 +1,19 @@
 //! `Credential`: Databricks tokens for one workspace or account, exchanged for the JWTs of one
 //! source. The JavaScript class of the same name (`node/lib/credential.js`) passes its options
-//! object here once per view of it (host, exchange, HTTP).
+//! object here once per view of it (the target, the network settings).
 
+use dbfed::options::{Network, Networked};
 use napi::Env;
+use napi::bindgen_prelude::Object;
 use napi_derive::napi;
 
 use crate::diagnosis::{FederationPolicy, Mismatch, mismatches};
 use crate::endpoints::Endpoints;
-use crate::errors::{self, Settled};
-use crate::options::{Host, HostOptions, HttpSettings, with_host};
+use crate::errors::Settled;
+use crate::options::{NetworkOptions, TargetOptions};
 use crate::sources::Source;
 use crate::token::{AccessToken, Stats};
-use crate::{panics, runtime};
-
-/// The token-exchange settings of a credential's options.
-#[napi(object)]
-pub struct ExchangeOptions {
-    /// The service principal's application id (workload identity federation); none for
-    /// account-wide federation.
-    pub client_id: Option<String>,
-    /// The scopes to request (default `["all-apis"]`).
-    pub scopes: Option<Vec<String>>,
-    /// The audience the source's JWTs are asked for.
-    pub audience: Option<String>,
-    /// The token endpoint, skipping discovery.
-    pub token_endpoint: Option<String>,
-    /// An RFC 8414 discovery document to read the token endpoint from.
-    pub discovery_url: Option<String>,
-}
+use crate::{panics, runtime, shown};
 
 /// Databricks tokens for one workspace or account, cached and refreshed ahead of expiry; one
 /// exchange however many callers ask at once.
@@ -43,46 +29,38 @@ impl Credential {
     pub fn new(
         env: Env,
         source: &Source,
-        host: HostOptions,
-        exchange: ExchangeOptions,
-        http: HttpSettings,
+        target: TargetOptions,
+        network: NetworkOptions,
     ) -> napi::Result<Self> {
-        let mut builder = dbfed::Credential::builder().shared_source(source.inner.clone());
-        builder = with_host!(builder, Host::from_options(&env, host)?);
-        if let Some(client_id) = exchange.client_id {
-            builder = builder.client_id(client_id);
-        }
-        if let Some(scopes) = exchange.scopes {
-            builder = builder.scopes(scopes);
-        }
-        if let Some(audience) = exchange.audience {
-            builder = builder.audience(audience);
-        }
-        if let Some(url) = exchange.token_endpoint {
-            builder = builder.token_endpoint(url);
-        }
-        if let Some(url) = exchange.discovery_url {
-            builder = builder.discovery_url(url);
-        }
-        builder = builder
-            .http_options(http.http_options(&env)?)
-            .retry_policy(http.retry_policy(&env)?);
-        let inner =
-            runtime::in_context(|| builder.build()).map_err(|err| errors::to_js(&env, &err))?;
+        let inner = runtime::build(&env, || {
+            dbfed::Credential::builder()
+                .target(target.into())
+                .shared_source(source.inner.clone())
+                .network(&network.into())?
+                .build()
+        })?;
         Ok(Credential { inner })
     }
 
     /// A credential configured from the Databricks environment variables (see the README);
     /// when no source fits, the `CONFIG` error lists every one tried and why it was skipped.
     #[napi(factory)]
-    pub fn from_env(env: Env, http: HttpSettings) -> napi::Result<Self> {
-        let http_options = http.http_options(&env)?;
-        let retry = http.retry_policy(&env)?;
-        runtime::in_context(|| {
-            dbfed::config::credential_with(&dbfed::config::Env::process(), http_options, retry)
-        })
-        .map(|inner| Credential { inner })
-        .map_err(|err| errors::to_js(&env, &err))
+    pub fn from_env(env: Env, network: NetworkOptions) -> napi::Result<Self> {
+        let network = Network::from(network);
+        let inner = runtime::build(&env, || {
+            dbfed::config::credential_with(
+                &dbfed::config::Env::process(),
+                network.http_options()?,
+                network.retry_policy()?,
+            )
+        })?;
+        Ok(Credential { inner })
+    }
+
+    /// What the credential shows of itself (for `util.inspect`).
+    #[napi(ts_return_type = "object")]
+    pub fn describe<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
+        shown::to_js(env, self.inner.describe())
     }
 
     /// The cached token if it can be had without waiting (no I/O, lock-free), else null.

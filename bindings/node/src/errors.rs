@@ -1,6 +1,7 @@
 //! The one place where core errors become JavaScript values: an `Error` whose `code` is the
 //! core error's kind (`CONFIG`, `SOURCE`, `REJECTED`, `TRANSPORT`, `MALFORMED`), with the
-//! error's fields as properties. `node/lib/errors.js` turns it into the matching class
+//! error's fields as properties and, in a `CONFIG` message, the options named as the package
+//! spells them (`clientId`). `node/lib/errors.js` turns it into the matching class
 //! (`ConfigError`, `SourceError`, `ExchangeError`, `MalformedResponseError`, `TransportError`).
 //!
 //! What made a source fail travels along: a JavaScript value a callback threw or rejected with
@@ -13,6 +14,7 @@ use napi::bindgen_prelude::{Object, ToNapiValue};
 use napi::{Env, JsValue, Status, sys};
 
 use crate::panics::Panic;
+use crate::spelling;
 
 /// What a core `async` call settles its promise with (made by [`crate::panics::settle`]): the
 /// value, or a rejection with the JavaScript error of the core error or of a panic.
@@ -43,7 +45,7 @@ pub(crate) fn to_js(env: &Env, err: &Error) -> napi::Error {
     )
 }
 
-/// A `CONFIG` error with `message`, for arguments the core cannot take.
+/// A `CONFIG` error with `message`, for arguments the core does not take (the logging level).
 pub(crate) fn config(env: &Env, message: impl Into<String>) -> napi::Error {
     to_js(
         env,
@@ -53,8 +55,17 @@ pub(crate) fn config(env: &Env, message: impl Into<String>) -> napi::Error {
     )
 }
 
+/// The value of a core call, or the JavaScript error of its core error.
+pub(crate) fn checked<T>(env: &Env, result: dbfed::Result<T>) -> napi::Result<T> {
+    result.map_err(|err| to_js(env, &err))
+}
+
 fn build<'env>(env: &'env Env, err: &Error) -> napi::Result<Object<'env>> {
-    let mut object = env.create_error(napi::Error::new(Status::GenericFailure, err.to_string()))?;
+    let message = match err {
+        Error::Config { .. } => spelling::respelled(&err.to_string()),
+        _ => err.to_string(),
+    };
+    let mut object = env.create_error(napi::Error::new(Status::GenericFailure, message))?;
     let code = match err {
         Error::Config { .. } => "CONFIG",
         Error::Source {

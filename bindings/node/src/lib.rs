@@ -11,9 +11,12 @@ mod logging;
 mod options;
 mod panics;
 mod runtime;
+mod shown;
 mod sources;
+mod spelling;
 mod token;
 mod users;
 
-// After `Credential`: the napi macro expands its `impl Credential` block once it has seen the struct.
+// After `Credential` and `UserTokens`: the napi macro expands its `impl` blocks of theirs once it
+// has seen the structs.
 mod azure;

@@ -1,20 +1,18 @@
-//! Settings given as JavaScript options: durations in milliseconds, HTTP settings and retries
-//! (which the credential, the user exchanger and every source that makes requests take), and
-//! the Databricks host a credential or a user exchanger is for.
+//! The options objects of the package's classes as the core's option values
+//! (`dbfed::options`): durations in milliseconds become [`Span::Millis`], every other value is
+//! passed as given. The core checks them all and names what is wrong.
 
-use std::time::Duration;
-
-use dbfed::{HttpOptions, RetryPolicy};
-use napi::Env;
+use dbfed::Secret;
+use dbfed::options::{EntraApp, Network, Retry, Span, Target, UserCache};
 use napi_derive::napi;
 
-use crate::errors;
+use crate::sources::Source;
 
 /// Retry rules for token and discovery requests; a setting left out keeps its default.
 #[napi(object)]
 pub struct RetryOptions {
     /// Attempts in all, the first included (1: never retry).
-    pub max_attempts: Option<u32>,
+    pub max_attempts: Option<i64>,
     /// Upper bound of the first backoff; doubles at each retry.
     pub initial_backoff_ms: Option<f64>,
     /// Upper bound of any backoff.
@@ -25,7 +23,7 @@ pub struct RetryOptions {
 
 /// The HTTP settings of the options objects.
 #[napi(object)]
-pub struct HttpSettings {
+pub struct NetworkOptions {
     /// Connect timeout (default 10 s).
     pub connect_timeout_ms: Option<f64>,
     /// Timeout of a whole request (default 30 s).
@@ -36,103 +34,118 @@ pub struct HttpSettings {
     pub retry: Option<RetryOptions>,
 }
 
-/// The Databricks host of the options objects.
+/// The Databricks side of a credential or a user exchanger.
 #[napi(object)]
-pub struct HostOptions {
+pub struct TargetOptions {
     /// The workspace URL (`https://` may be omitted).
     pub host: Option<String>,
     /// The account console URL, for account-level APIs (with `accountId`).
     pub account_host: Option<String>,
     /// The Databricks account id.
     pub account_id: Option<String>,
+    /// The service principal's application id (workload identity federation).
+    pub client_id: Option<String>,
+    /// The scopes to request (default `["all-apis"]`).
+    pub scopes: Option<Vec<String>>,
+    /// The audience the source's JWTs are asked for.
+    pub audience: Option<String>,
+    /// The token endpoint, skipping discovery.
+    pub token_endpoint: Option<String>,
+    /// An RFC 8414 discovery document to read the token endpoint from.
+    pub discovery_url: Option<String>,
 }
 
-/// Which Databricks host, resolved from [`HostOptions`].
-pub(crate) enum Host {
-    /// A workspace, and the account id if given.
-    Workspace(String, Option<String>),
-    /// Account-level APIs: the host and the account id.
-    Account(String, String),
-    /// No host (a token endpoint must be given); the account id if given.
-    Unset(Option<String>),
+/// The per-user cache settings that `UserExchanger` and `AzureOnBehalfOf` share.
+#[napi(object)]
+pub struct CacheOptions {
+    /// The most users cached (default 10,000); the least recently used is evicted beyond it.
+    pub max_users: Option<i64>,
+    /// How long a JWT the server refused is answered with that refusal without asking again.
+    pub negative_cache_ms: Option<f64>,
+    /// Issuers accepted; a JWT from another is refused without a request.
+    pub expected_issuers: Option<Vec<String>>,
+    /// Audiences accepted; a JWT for none of them is refused without a request.
+    pub expected_audiences: Option<Vec<String>>,
+    /// How long past its `exp` a user's JWT is still accepted.
+    pub expiry_leeway_ms: Option<f64>,
 }
 
-/// `$builder` (of a credential or a user exchanger: the same methods, no common trait) set to
-/// the host `$host`.
-macro_rules! with_host {
-    ($builder:expr, $host:expr) => {
-        match $host {
-            Host::Workspace(host, None) => $builder.workspace(host),
-            Host::Workspace(host, Some(account_id)) => {
-                $builder.workspace(host).account_id(account_id)
-            }
-            Host::Account(host, account_id) => $builder.account(host, account_id),
-            Host::Unset(Some(account_id)) => $builder.account_id(account_id),
-            Host::Unset(None) => $builder,
-        }
-    };
+/// An Entra application, without its client assertion (a source, passed on its own).
+#[napi(object)]
+pub struct EntraOptions {
+    /// The tenant (directory) id or domain.
+    pub tenant_id: Option<String>,
+    /// The application (client) id; with a managed identity, a user-assigned one's.
+    pub client_id: Option<String>,
+    /// The application's client secret.
+    pub client_secret: Option<String>,
+    /// The Entra authority host.
+    pub authority_host: Option<String>,
 }
-pub(crate) use with_host;
 
-impl Host {
-    pub(crate) fn from_options(env: &Env, options: HostOptions) -> napi::Result<Self> {
-        match (options.host, options.account_host) {
-            (Some(_), Some(_)) => Err(errors::config(
-                env,
-                "give `host` (a workspace) or `accountHost` (account-level APIs), not both",
-            )),
-            (Some(host), None) => Ok(Host::Workspace(host, options.account_id)),
-            // The core says what is missing when the account id is empty.
-            (None, Some(host)) => Ok(Host::Account(host, options.account_id.unwrap_or_default())),
-            (None, None) => Ok(Host::Unset(options.account_id)),
+/// Milliseconds as the core's span.
+fn millis(ms: Option<f64>) -> Option<Span> {
+    ms.map(Span::Millis)
+}
+
+impl From<RetryOptions> for Retry {
+    fn from(retry: RetryOptions) -> Self {
+        Retry {
+            max_attempts: retry.max_attempts,
+            initial_backoff: millis(retry.initial_backoff_ms),
+            max_backoff: millis(retry.max_backoff_ms),
+            total_budget: millis(retry.total_budget_ms),
         }
     }
 }
 
-/// `ms` milliseconds as a `Duration`; a negative, infinite or NaN value is a `CONFIG` error.
-pub(crate) fn millis(env: &Env, what: &str, ms: f64) -> napi::Result<Duration> {
-    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
-        errors::config(
-            env,
-            format!("{what} must be a finite number of milliseconds ≥ 0, not {ms}"),
-        )
-    })
+impl From<NetworkOptions> for Network {
+    fn from(network: NetworkOptions) -> Self {
+        Network {
+            connect_timeout: millis(network.connect_timeout_ms),
+            request_timeout: millis(network.request_timeout_ms),
+            ca_bundle: network.ca_bundle.map(Into::into),
+            retry: network.retry.map(Into::into),
+        }
+    }
 }
 
-impl HttpSettings {
-    /// The core's HTTP options; those left out keep the core's defaults.
-    pub(crate) fn http_options(&self, env: &Env) -> napi::Result<HttpOptions> {
-        let mut http = HttpOptions::default();
-        if let Some(ms) = self.connect_timeout_ms {
-            http = http.connect_timeout(millis(env, "connectTimeoutMs", ms)?);
+impl From<TargetOptions> for Target {
+    fn from(target: TargetOptions) -> Self {
+        Target {
+            host: target.host,
+            account_host: target.account_host,
+            account_id: target.account_id,
+            client_id: target.client_id,
+            scopes: target.scopes,
+            audience: target.audience,
+            token_endpoint: target.token_endpoint,
+            discovery_url: target.discovery_url,
         }
-        if let Some(ms) = self.request_timeout_ms {
-            http = http.request_timeout(millis(env, "requestTimeoutMs", ms)?);
-        }
-        if let Some(path) = &self.ca_bundle {
-            http = http.ca_bundle(path);
-        }
-        Ok(http)
     }
+}
 
-    /// The core's retry policy; settings left out keep the core's defaults.
-    pub(crate) fn retry_policy(&self, env: &Env) -> napi::Result<RetryPolicy> {
-        let mut policy = RetryPolicy::default();
-        let Some(retry) = &self.retry else {
-            return Ok(policy);
-        };
-        if let Some(attempts) = retry.max_attempts {
-            policy = policy.max_attempts(attempts);
+impl From<CacheOptions> for UserCache {
+    fn from(cache: CacheOptions) -> Self {
+        UserCache {
+            max_users: cache.max_users,
+            negative_cache: millis(cache.negative_cache_ms),
+            expected_issuers: cache.expected_issuers,
+            expected_audiences: cache.expected_audiences,
+            expiry_leeway: millis(cache.expiry_leeway_ms),
         }
-        if let Some(ms) = retry.initial_backoff_ms {
-            policy = policy.initial_backoff(millis(env, "retry.initialBackoffMs", ms)?);
+    }
+}
+
+impl EntraOptions {
+    /// The core's application, proving itself with `client_assertion` if given.
+    pub(crate) fn app(self, client_assertion: Option<&Source>) -> EntraApp {
+        EntraApp {
+            tenant_id: self.tenant_id,
+            client_id: self.client_id,
+            client_secret: self.client_secret.map(Secret::new),
+            client_assertion: client_assertion.map(|source| source.inner.clone()),
+            authority_host: self.authority_host,
         }
-        if let Some(ms) = retry.max_backoff_ms {
-            policy = policy.max_backoff(millis(env, "retry.maxBackoffMs", ms)?);
-        }
-        if let Some(ms) = retry.total_budget_ms {
-            policy = policy.total_budget(millis(env, "retry.totalBudgetMs", ms)?);
-        }
-        Ok(policy)
     }
 }

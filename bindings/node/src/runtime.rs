@@ -2,6 +2,10 @@
 //! runs its background refreshes on; two worker threads, as dbfed's work is a few HTTP
 //! requests an hour.
 
+use napi::Env;
+
+use crate::errors;
+
 /// Worker threads of the runtime.
 const WORKER_THREADS: usize = 2;
 
@@ -19,8 +23,11 @@ fn init() {
     }
 }
 
-/// Runs `body` inside the runtime's context, so that a core object built there remembers the
-/// runtime for the refreshes it spawns.
-pub(crate) fn in_context<T>(body: impl FnOnce() -> T) -> T {
-    napi::bindgen_prelude::within_runtime_if_available(body)
+/// Builds a core object inside the runtime's context, so that it remembers the runtime for the
+/// refreshes it spawns; a core error becomes its JavaScript error.
+pub(crate) fn build<T>(env: &Env, body: impl FnOnce() -> dbfed::Result<T>) -> napi::Result<T> {
+    errors::checked(
+        env,
+        napi::bindgen_prelude::within_runtime_if_available(body),
+    )
 }

@@ -4,15 +4,14 @@
 
 use std::sync::Arc;
 
-use dbfed::source::{self, DEFAULT_CALLBACK_TIMEOUT};
+use dbfed::source;
 use napi::bindgen_prelude::{Function, Promise};
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::{Env, Status};
 use napi_derive::napi;
 
-use super::Source;
+use super::{Source, timeout};
 use crate::errors::JsException;
-use crate::options::millis;
 
 /// What a source callback is told.
 #[napi(object)]
@@ -36,17 +35,13 @@ impl Source {
         function: Function<SourceContext, Promise<String>>,
         timeout_ms: Option<f64>,
     ) -> napi::Result<Self> {
-        let timeout = match timeout_ms {
-            Some(ms) => millis(&env, "timeoutMs", ms)?,
-            None => DEFAULT_CALLBACK_TIMEOUT,
-        };
         let function: Arc<JsCallback> = Arc::new(
             function
                 .build_threadsafe_function()
                 .weak::<true>()
                 .build()?,
         );
-        let core = source::Callback::new(move |context: source::SourceContext| {
+        let mut core = source::Callback::new(move |context: source::SourceContext| {
             let function = function.clone();
             async move {
                 let audience = context.audience;
@@ -56,8 +51,10 @@ impl Source {
                     .map_err(JsException::from)?;
                 promise.await.map_err(JsException::from)
             }
-        })
-        .timeout(timeout);
+        });
+        if let Some(ms) = timeout_ms {
+            core = core.timeout(timeout(&env, ms)?);
+        }
         Ok(Source::new(core))
     }
 }

@@ -4,19 +4,26 @@
 //! here and one class there.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use dbfed::options::Span;
 use dbfed::source;
 use dbfed::{Secret, SubjectTokenSource};
 use napi::Env;
-use napi::bindgen_prelude::ClassInstance;
+use napi::bindgen_prelude::{ClassInstance, Object};
 use napi_derive::napi;
 
-use crate::options::millis;
+use crate::{errors, shown};
 
 /// A core subject-token source.
 #[napi]
 pub struct Source {
     pub(crate) inner: Arc<dyn SubjectTokenSource>,
+}
+
+/// A source's `timeoutMs` as a duration, checked by the core.
+fn timeout(env: &Env, ms: f64) -> napi::Result<Duration> {
+    errors::checked(env, Span::Millis(ms).duration("timeout"))
 }
 
 impl Source {
@@ -33,6 +40,12 @@ impl Source {
     #[napi(getter)]
     pub fn name(&self) -> &str {
         self.inner.name()
+    }
+
+    /// What the source shows of itself (for `util.inspect`).
+    #[napi(ts_return_type = "object")]
+    pub fn describe<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
+        shown::to_js(env, &self.inner.describe())
     }
 
     /// A JWT you manage yourself.
@@ -106,7 +119,7 @@ impl Source {
     ) -> napi::Result<Self> {
         let mut core = source::Command::new(program).args(args);
         if let Some(ms) = timeout_ms {
-            core = core.timeout(millis(&env, "timeoutMs", ms)?);
+            core = core.timeout(timeout(&env, ms)?);
         }
         Ok(Source::new(core))
     }
