@@ -223,7 +223,7 @@ class AzureTest {
         ) {
             Credential.azureFromEnv().use { credential ->
                 assertEquals("sp:$APP", userName(credential.tokenBlocking()))
-                assertEquals("Credential.azureFromEnv()", credential.toString())
+                assertEquals("AzureCredential.fromEnv()", credential.toString())
             }
         }
         // AKS workload identity: the projected token file, read at every Entra request.
@@ -252,7 +252,7 @@ class AzureTest {
         ) {
             Credential.azureFromEnv(AzureCredentialConfig(managedIdentity = true)).use { credential ->
                 assertEquals("sp:$MANAGED_IDENTITY", userName(credential.tokenBlocking()))
-                assertEquals("Credential.azureFromEnv(managedIdentity=true)", credential.toString())
+                assertEquals("AzureCredential.fromEnv(managedIdentity=true)", credential.toString())
             }
         }
     }
@@ -415,14 +415,17 @@ class AzureTest {
             }
         }
         assertEquals(
-            "Credential.azure(tenantId=\"$TENANT\", clientId=\"$APP\", clientSecret=<redacted>, authorityHost=\"${Testkit.entraAuthority}\")",
+            "AzureCredential(tenantId=\"$TENANT\", clientId=\"$APP\", clientSecret=<redacted>, authorityHost=\"${Testkit.entraAuthority}\")",
             credential.toString(),
         )
         assertEquals(
-            "Credential.azure(tenantId=\"$TENANT\", clientId=\"$APP\", clientAssertion=Fixed(<redacted>), authorityHost=\"${Testkit.entraAuthority}\")",
+            "AzureCredential(tenantId=\"$TENANT\", clientId=\"$APP\", clientAssertion=Fixed(<redacted>), authorityHost=\"${Testkit.entraAuthority}\")",
             federated.toString(),
         )
-        assertEquals("AzureOnBehalfOf(tenantId=\"$TENANT\", clientId=\"$APP\", users=1)", users.toString())
+        assertEquals(
+            "AzureOnBehalfOf(tenantId=\"$TENANT\", clientId=\"$APP\", clientSecret=<redacted>, authorityHost=\"${Testkit.entraAuthority}\", maxUsers=100)",
+            users.toString(),
+        )
         assertEquals("ClientSecret(<redacted>)", ClientSecret(APP_SECRET).toString())
         assertTrue("clientSecret=ClientSecret(<redacted>)" in secretConfig.toString(), secretConfig.toString())
         listOf(credential, users, federated).forEach { it.close() }

@@ -22,7 +22,7 @@ class ErrorsTest {
             CredentialConfig() to "no host",
             CredentialConfig(host = "http://example.com") to "plain http",
             CredentialConfig(host = "https://a.example.com", accountHost = "https://accounts.example.com") to "not both",
-            CredentialConfig(accountHost = "https://accounts.example.com") to "account_id",
+            CredentialConfig(accountHost = "https://accounts.example.com") to "accountId",
             CredentialConfig(host = "https://a.example.com", retry = RetryPolicy(maxAttempts = 0)) to "maxAttempts",
         )
         for ((config, says) in cases) {
