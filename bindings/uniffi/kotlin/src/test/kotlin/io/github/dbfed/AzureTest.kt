@@ -284,26 +284,6 @@ class AzureTest {
     }
 
     @Test
-    fun `a bad configuration is a config error`() {
-        val cases = listOf(
-            AzureCredentialConfig(clientId = APP, clientSecret = ClientSecret(APP_SECRET)) to "no tenant id",
-            AzureCredentialConfig(tenantId = TENANT, clientId = APP) to "no client credential",
-            AzureCredentialConfig(tenantId = "../evil", clientId = APP, clientSecret = ClientSecret(APP_SECRET)) to "not a tenant id",
-            AzureCredentialConfig(
-                tenantId = TENANT, clientId = APP, clientSecret = ClientSecret(APP_SECRET), authorityHost = "http://login.example",
-            ) to "plain http",
-            AzureCredentialConfig(clientSecret = ClientSecret(APP_SECRET), clientAssertion = Source.fixed("jwt")) to "not both",
-            AzureCredentialConfig(managedIdentity = true, clientSecret = ClientSecret(APP_SECRET)) to "managed identity takes no",
-            AzureCredentialConfig(imdsEndpoint = "http://127.0.0.1/metadata/identity/oauth2/token") to "is for a managed identity",
-            AzureCredentialConfig(managedIdentity = true, imdsEndpoint = "http://10.0.0.1/metadata/identity/oauth2/token") to "IMDS",
-        )
-        for ((config, says) in cases) {
-            val error = assertThrows<DbfedException.Config> { Credential.azure(config) }
-            assertTrue(says in error.reason, "${error.reason} should say $says")
-        }
-    }
-
-    @Test
     fun `on-behalf-of sends the exact form and acts as each user`() = runBlocking {
         val alice = userToken(ALICE)
         val bob = Testkit.mintEntraUserToken("tenant" to TENANT, "upn" to BOB, "audience" to "api://$APP")
@@ -387,9 +367,9 @@ class AzureTest {
             assertTrue("invalid issuer" in rejected.description!!, rejected.description)
             assertEquals(2L, users.stats().refused)
         }
-        val both = assertThrows<DbfedException.Config> { onBehalfOf(assertion = Source.fixed("jwt")) }
-        assertTrue("not both" in both.reason, both.reason)
-        assertThrows<DbfedException.Config> { onBehalfOf(maxUsers = -1) }
+        // The rules are cases of tests/cases/options.json (OptionsCasesTest); a negative Int too.
+        val negative = assertThrows<DbfedException.Config> { onBehalfOf(maxUsers = -1) }
+        assertTrue("`maxUsers` must be at least 1, not -1" in negative.reason, negative.reason)
     }
 
     @Test
