@@ -2,18 +2,18 @@
 //! (a `Credential` for the service itself, no token exchange), `AzureOnBehalfOf` (per-user
 //! tokens) and `ClientSecret`, which keeps an Entra application's secret out of `toString()`.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::credential::{Credential, authorization};
+use dbfed::options::{AzureOptions, Description, EntraApp, OnBehalfOfOptions, Shown};
+
+use crate::credential::Credential;
 use crate::error::DbfedError;
-use crate::options::{RetryPolicy, http_options, retry_policy};
+use crate::options::{RetryPolicy, network};
+use crate::per_user::{build, per_user_methods, user_cache};
+use crate::shown::render;
 use crate::source::Source;
-use crate::token::{AccessToken, UserStats};
-use crate::users::max_users_of;
-use crate::{panics, runtime};
 
 /// An Entra application's client secret. An object, not a string, so that the configs holding
 /// it show `ClientSecret(<redacted>)` in their `toString()`.
@@ -25,7 +25,10 @@ pub struct ClientSecret {
 
 impl fmt::Display for ClientSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ClientSecret(<redacted>)")
+        let withheld = Shown::Withheld("redacted".into());
+        f.write_str(&render(
+            &Description::new("ClientSecret").positional("value", withheld),
+        ))
     }
 }
 
@@ -85,106 +88,45 @@ pub struct AzureCredentialConfig {
     pub retry: Option<RetryPolicy>,
 }
 
-/// How an Entra application proves itself: at most one of a config's `clientSecret` and
-/// `clientAssertion`, pushed onto `shown` as `toString()` shows it.
-enum ClientAuth {
-    Secret(dbfed::Secret),
-    Assertion(Arc<dyn dbfed::SubjectTokenSource>),
-}
-
-impl ClientAuth {
-    fn of(
-        secret: Option<Arc<ClientSecret>>,
-        assertion: Option<Arc<Source>>,
-        shown: &mut Vec<String>,
-    ) -> Result<Option<Self>, DbfedError> {
-        match (secret, assertion) {
-            (Some(_), Some(_)) => Err(DbfedError::config(
-                "give `clientSecret` or `clientAssertion`, not both",
-            )),
-            (Some(secret), None) => {
-                shown.push("clientSecret=<redacted>".to_owned());
-                Ok(Some(ClientAuth::Secret(secret.secret.clone())))
-            }
-            (None, Some(source)) => {
-                shown.push(format!("clientAssertion={source}"));
-                Ok(Some(ClientAuth::Assertion(source.inner.clone())))
-            }
-            (None, None) => Ok(None),
-        }
+/// The core's Entra application of a config record's fields.
+fn entra_app(
+    tenant_id: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<Arc<ClientSecret>>,
+    client_assertion: Option<Arc<Source>>,
+    authority_host: Option<String>,
+) -> EntraApp {
+    EntraApp {
+        tenant_id,
+        client_id,
+        client_secret: client_secret.map(|secret| secret.secret.clone()),
+        client_assertion: client_assertion.map(|source| source.inner.clone()),
+        authority_host,
     }
 }
 
-/// Pushes `name="value"` onto `shown` when `value` is set.
-fn show(shown: &mut Vec<String>, name: &str, value: Option<&str>) {
-    if let Some(value) = value {
-        shown.push(format!("{name}={value:?}"));
-    }
-}
-
-/// Applies `config` to `builder` (after `fromEnv`, when it was called: what the config sets
-/// wins) and builds the credential, shown as `{call}(…)`.
-fn azure_credential(
-    mut builder: dbfed::AzureCredentialBuilder,
-    config: AzureCredentialConfig,
-    call: &str,
-) -> Result<Arc<Credential>, DbfedError> {
-    let mut shown = Vec::new();
-    show(&mut shown, "tenantId", config.tenant_id.as_deref());
-    if let Some(tenant_id) = config.tenant_id {
-        builder = builder.tenant_id(tenant_id);
-    }
-    show(&mut shown, "clientId", config.client_id.as_deref());
-    if let Some(client_id) = config.client_id {
-        builder = builder.client_id(client_id);
-    }
-    let auth = ClientAuth::of(config.client_secret, config.client_assertion, &mut shown)?;
-    if config.managed_identity && auth.is_some() {
-        return Err(DbfedError::config(
-            "a managed identity takes no `clientSecret` or `clientAssertion`",
-        ));
-    }
-    if !config.managed_identity && config.imds_endpoint.is_some() {
-        return Err(DbfedError::config(
-            "`imdsEndpoint` is for a managed identity (`managedIdentity = true`)",
-        ));
-    }
-    builder = match auth {
-        Some(ClientAuth::Secret(secret)) => builder.client_secret(secret),
-        Some(ClientAuth::Assertion(source)) => builder.shared_client_assertion(source),
-        None => builder,
-    };
-    if config.managed_identity {
-        shown.push("managedIdentity=true".to_owned());
-        builder = builder.managed_identity();
-    }
-    show(&mut shown, "imdsEndpoint", config.imds_endpoint.as_deref());
-    if let Some(url) = config.imds_endpoint {
-        builder = builder.imds_endpoint(url);
-    }
-    show(
-        &mut shown,
-        "authorityHost",
-        config.authority_host.as_deref(),
-    );
-    if let Some(host) = config.authority_host {
-        builder = builder.authority_host(host);
-    }
-    show(&mut shown, "resource", config.resource.as_deref());
-    if let Some(resource) = config.resource {
-        builder = builder.resource(resource);
-    }
-    let inner = builder
-        .runtime(runtime::handle()?)
-        .http_options(http_options(
+/// The core's Azure options of `config`, after the Azure Identity variables if `from_env`
+/// (what `config` sets wins).
+fn azure_options(config: AzureCredentialConfig, from_env: bool) -> AzureOptions {
+    AzureOptions {
+        app: entra_app(
+            config.tenant_id,
+            config.client_id,
+            config.client_secret,
+            config.client_assertion,
+            config.authority_host,
+        ),
+        managed_identity: config.managed_identity,
+        imds_endpoint: config.imds_endpoint,
+        resource: config.resource,
+        from_env,
+        network: network(
             config.connect_timeout,
             config.request_timeout,
             config.ca_bundle,
-        ))
-        .retry_policy(retry_policy(config.retry.as_ref())?);
-    let inner = panics::catch(|| inner.build())??;
-    let shown = format!("{call}({})", shown.join(", "));
-    Ok(Credential::wrap(inner, Some(shown)))
+            config.retry,
+        ),
+    }
 }
 
 #[uniffi::export]
@@ -195,7 +137,8 @@ impl Credential {
     /// is incomplete, contradictory or unsafe.
     #[uniffi::constructor]
     pub fn azure(config: AzureCredentialConfig) -> Result<Arc<Self>, DbfedError> {
-        azure_credential(dbfed::Credential::azure(), config, "Credential.azure")
+        let azure = azure_options(config, false);
+        Credential::build(|| azure.build())
     }
 
     /// `azure(config)` after reading the standard Azure Identity variables that are set:
@@ -204,13 +147,8 @@ impl Credential {
     /// Entra request); `AZURE_POD_IDENTITY_AUTHORITY_HOST` moves IMDS. What `config` sets wins.
     #[uniffi::constructor(default(config = None))]
     pub fn azure_from_env(config: Option<AzureCredentialConfig>) -> Result<Arc<Self>, DbfedError> {
-        runtime::in_context(|| {
-            azure_credential(
-                dbfed::Credential::azure().from_env(),
-                config.unwrap_or_default(),
-                "Credential.azureFromEnv",
-            )
-        })?
+        let azure = azure_options(config.unwrap_or_default(), true);
+        Credential::build(|| azure.build())
     }
 }
 
@@ -274,21 +212,7 @@ pub struct AzureOnBehalfOfConfig {
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct AzureOnBehalfOf {
-    inner: dbfed::AzureOnBehalfOf,
-    tenant_id: String,
-    client_id: String,
-}
-
-impl fmt::Display for AzureOnBehalfOf {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "AzureOnBehalfOf(tenantId={:?}, clientId={:?}, users={})",
-            self.tenant_id,
-            self.client_id,
-            self.inner.stats().entries
-        )
-    }
+    inner: dbfed::UserTokens,
 }
 
 #[uniffi::export]
@@ -297,104 +221,33 @@ impl AzureOnBehalfOf {
     /// configuration is incomplete, contradictory or unsafe.
     #[uniffi::constructor]
     pub fn new(config: AzureOnBehalfOfConfig) -> Result<Arc<Self>, DbfedError> {
-        let mut builder = dbfed::AzureOnBehalfOf::builder()
-            .runtime(runtime::handle()?)
-            .tenant_id(config.tenant_id.clone())
-            .client_id(config.client_id.clone())
-            .http_options(http_options(
+        let on_behalf_of = OnBehalfOfOptions {
+            app: entra_app(
+                Some(config.tenant_id),
+                Some(config.client_id),
+                config.client_secret,
+                config.client_assertion,
+                config.authority_host,
+            ),
+            scope: config.scope,
+            cache: user_cache(
+                config.max_users,
+                config.expected_issuers,
+                config.expected_audiences,
+                config.expiry_leeway,
+                config.negative_cache,
+            ),
+            from_env: false,
+            network: network(
                 config.connect_timeout,
                 config.request_timeout,
                 config.ca_bundle,
-            ))
-            .retry_policy(retry_policy(config.retry.as_ref())?);
-        builder = match ClientAuth::of(
-            config.client_secret,
-            config.client_assertion,
-            &mut Vec::new(),
-        )? {
-            Some(ClientAuth::Secret(secret)) => builder.client_secret(secret),
-            Some(ClientAuth::Assertion(source)) => builder.shared_client_assertion(source),
-            None => builder,
+                config.retry,
+            ),
         };
-        if let Some(host) = config.authority_host {
-            builder = builder.authority_host(host);
-        }
-        if let Some(scope) = config.scope {
-            builder = builder.scope(scope);
-        }
-        if let Some(max_users) = config.max_users {
-            builder = builder.max_users(max_users_of(max_users)?);
-        }
-        for issuer in config.expected_issuers {
-            builder = builder.expected_issuer(issuer);
-        }
-        for audience in config.expected_audiences {
-            builder = builder.expected_audience(audience);
-        }
-        if let Some(leeway) = config.expiry_leeway {
-            builder = builder.expiry_leeway(leeway);
-        }
-        if let Some(ttl) = config.negative_cache {
-            builder = builder.negative_cache(ttl);
-        }
-        Ok(Arc::new(AzureOnBehalfOf {
-            inner: panics::catch(|| builder.build())??,
-            tenant_id: config.tenant_id,
-            client_id: config.client_id,
-        }))
-    }
-
-    /// An Azure Databricks token acting as the user whose Entra access token is `userToken`:
-    /// from the cache, or after one request shared by all concurrent callers for that user.
-    pub async fn token_for(&self, user_token: String) -> Result<Arc<AccessToken>, DbfedError> {
-        if let Some(token) = panics::catch(|| self.cached_token_for(&user_token))? {
-            return Ok(token);
-        }
-        let users = self.inner.clone();
-        runtime::run(async move { Ok(AccessToken::new(users.token_for(&user_token).await?)) }).await
-    }
-
-    /// `tokenFor(userToken)` for callers without coroutines: blocks the calling thread until a
-    /// token is had (never longer than the request timeouts and retry budget).
-    pub fn token_for_blocking(&self, user_token: String) -> Result<Arc<AccessToken>, DbfedError> {
-        if let Some(token) = panics::catch(|| self.cached_token_for(&user_token))? {
-            return Ok(token);
-        }
-        let users = self.inner.clone();
-        runtime::block_on(async move { Ok(AccessToken::new(users.token_for(&user_token).await?)) })
-    }
-
-    /// `{"Authorization": "Bearer <token>"}` for a request made as the user of `userToken`.
-    pub async fn headers_for(
-        &self,
-        user_token: String,
-    ) -> Result<HashMap<String, String>, DbfedError> {
-        Ok(authorization(&*self.token_for(user_token).await?))
-    }
-
-    /// `headersFor(userToken)` for callers without coroutines (blocks like `tokenForBlocking()`).
-    pub fn headers_for_blocking(
-        &self,
-        user_token: String,
-    ) -> Result<HashMap<String, String>, DbfedError> {
-        Ok(authorization(&*self.token_for_blocking(user_token)?))
-    }
-
-    /// The user's cached token if it can be had without waiting (no I/O), else null.
-    pub fn cached_token_for(&self, user_token: &str) -> Option<Arc<AccessToken>> {
-        self.inner
-            .cached_token_for(user_token)
-            .map(AccessToken::new)
-    }
-
-    /// Forgets the user's `token` if it is still the cached one (call it after an API answered
-    /// 401 to it); returns whether it did.
-    pub fn invalidate_token_for(&self, user_token: &str, token: &AccessToken) -> bool {
-        self.inner.invalidate_token_for(user_token, &token.inner)
-    }
-
-    /// Counters of cached users, hits, misses, token requests, failures, evictions and refusals.
-    pub fn stats(&self) -> UserStats {
-        self.inner.stats().into()
+        let inner = build(|| on_behalf_of.build())?;
+        Ok(Arc::new(AzureOnBehalfOf { inner }))
     }
 }
+
+per_user_methods!(AzureOnBehalfOf, user_token);

@@ -5,10 +5,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use dbfed::options::{Networked, Target};
+
 use crate::diagnose::{FederationPolicy, Mismatch, mismatches};
 use crate::endpoints::Endpoints;
 use crate::error::DbfedError;
-use crate::options::{RetryPolicy, http_options, retry_policy};
+use crate::options::{RetryPolicy, network};
+use crate::shown::render;
 use crate::source::Source;
 use crate::token::{AccessToken, Stats};
 use crate::{panics, runtime};
@@ -64,32 +67,22 @@ pub struct CredentialConfig {
 #[uniffi::export(Display)]
 pub struct Credential {
     inner: dbfed::Credential,
-    /// How `toString()` shows a credential made otherwise than by token federation (Azure).
-    shown: Option<String>,
 }
 
 impl Credential {
-    /// A credential for the core's, shown as `shown` (or by its source, when null).
-    pub(crate) fn wrap(inner: dbfed::Credential, shown: Option<String>) -> Arc<Self> {
-        Arc::new(Credential { inner, shown })
+    /// The core's credential that `build` makes in the runtime's context, so that its refreshes
+    /// run there (a panic in it is `DbfedError::Internal`).
+    pub(crate) fn build(
+        build: impl FnOnce() -> dbfed::Result<dbfed::Credential>,
+    ) -> Result<Arc<Self>, DbfedError> {
+        let inner = runtime::in_context(build)??;
+        Ok(Arc::new(Credential { inner }))
     }
 }
 
 impl std::fmt::Display for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let Some(shown) = &self.shown {
-            return f.write_str(shown);
-        }
-        write!(
-            f,
-            "Credential(source={}",
-            self.inner.source_name().unwrap_or("none")
-        )?;
-        if let Some(account_id) = self.inner.account_id() {
-            write!(f, ", accountId={account_id})")
-        } else {
-            f.write_str(")")
-        }
+        f.write_str(&render(self.inner.describe()))
     }
 }
 
@@ -99,46 +92,29 @@ impl Credential {
     /// the configuration is incomplete or unsafe.
     #[uniffi::constructor]
     pub fn new(config: CredentialConfig, source: Arc<Source>) -> Result<Arc<Self>, DbfedError> {
-        let mut builder = dbfed::Credential::builder()
-            .shared_source(source.inner.clone())
-            .runtime(runtime::handle()?)
-            .http_options(http_options(
-                config.connect_timeout,
-                config.request_timeout,
-                config.ca_bundle,
-            ))
-            .retry_policy(retry_policy(config.retry.as_ref())?);
-        match (config.host, config.account_host) {
-            (Some(_), Some(_)) => {
-                return Err(DbfedError::config(
-                    "give `host` (a workspace) or `accountHost` (account-level APIs), not both",
-                ));
-            }
-            (Some(host), None) => builder = builder.workspace(host),
-            (None, Some(host)) => {
-                builder = builder.account(host, config.account_id.clone().unwrap_or_default());
-            }
-            (None, None) => {}
-        }
-        if let Some(account_id) = config.account_id {
-            builder = builder.account_id(account_id);
-        }
-        if let Some(client_id) = config.client_id {
-            builder = builder.client_id(client_id);
-        }
-        if let Some(scopes) = config.scopes {
-            builder = builder.scopes(scopes);
-        }
-        if let Some(audience) = config.audience {
-            builder = builder.audience(audience);
-        }
-        if let Some(url) = config.token_endpoint {
-            builder = builder.token_endpoint(url);
-        }
-        if let Some(url) = config.discovery_url {
-            builder = builder.discovery_url(url);
-        }
-        Ok(Credential::wrap(panics::catch(|| builder.build())??, None))
+        let target = Target {
+            host: config.host,
+            account_host: config.account_host,
+            account_id: config.account_id,
+            client_id: config.client_id,
+            scopes: config.scopes,
+            audience: config.audience,
+            token_endpoint: config.token_endpoint,
+            discovery_url: config.discovery_url,
+        };
+        let network = network(
+            config.connect_timeout,
+            config.request_timeout,
+            config.ca_bundle,
+            config.retry,
+        );
+        Credential::build(|| {
+            dbfed::Credential::builder()
+                .target(target)
+                .shared_source(source.inner.clone())
+                .network(&network)?
+                .build()
+        })
     }
 
     /// A credential configured from the Databricks environment variables, as the Databricks
@@ -148,14 +124,7 @@ impl Credential {
     #[uniffi::constructor]
     pub fn from_env() -> Result<Arc<Self>, DbfedError> {
         let env = dbfed::config::Env::process();
-        let inner = runtime::in_context(|| {
-            dbfed::config::credential_with(
-                &env,
-                dbfed::HttpOptions::default(),
-                dbfed::RetryPolicy::default(),
-            )
-        })??;
-        Ok(Credential::wrap(inner, None))
+        Credential::build(|| dbfed::config::credential_from(&env))
     }
 
     /// A valid token: from the cache (no I/O), or after one exchange shared by every caller

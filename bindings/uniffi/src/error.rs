@@ -1,8 +1,12 @@
 //! The one place where core errors become the foreign exceptions (`DbfedException` in Kotlin, a
 //! sealed class; `DbfedError` in Swift, an enum). Messages are the core's, which never contain a
-//! token, a JWT or a secret.
+//! token, a JWT or a secret; a configuration error names options as Kotlin spells them
+//! (`clientId`, not the core's `client_id`).
 
+use std::borrow::Cow;
 use std::time::Duration;
+
+use dbfed::options::{camel_case, respell};
 
 /// Everything that can go wrong while getting a Databricks token. `reason` is the whole
 /// explanation in words (in Kotlin, `message` lists every field, `reason` first); the other
@@ -84,7 +88,9 @@ impl From<dbfed::Error> for DbfedError {
     fn from(err: dbfed::Error) -> Self {
         let reason = err.to_string();
         match err {
-            dbfed::Error::Config { .. } => DbfedError::Config { reason },
+            dbfed::Error::Config { .. } => DbfedError::Config {
+                reason: respell(&reason, |name| Some(Cow::Owned(camel_case(name)))).into_owned(),
+            },
             dbfed::Error::Source { source_name, .. } => DbfedError::Source {
                 source_name,
                 reason,

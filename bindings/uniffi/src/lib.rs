@@ -1,6 +1,7 @@
 //! `dbfed_uniffi`: the library behind dbfed's Kotlin (JVM) and Swift packages, whose sources
-//! uniffi generates from it (library mode). Type conversion and error mapping only; every
-//! behaviour lives in the `dbfed` crate.
+//! uniffi generates from it (library mode). Type conversion, error mapping and runtime glue only:
+//! the config records become the core's option values (`dbfed::options`), which the core checks;
+//! what an object shows is the core's description of it, rendered once ([`shown`]).
 //!
 //! Async methods become Kotlin `suspend` functions (Swift `async`); each also has a blocking
 //! twin for callers without coroutines. Both run on one Tokio runtime of this library
@@ -18,7 +19,9 @@ mod error;
 mod logging;
 mod options;
 mod panics;
+mod per_user;
 mod runtime;
+mod shown;
 mod source;
 mod token;
 mod users;

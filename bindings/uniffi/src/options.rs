@@ -1,10 +1,9 @@
-//! Network settings given by the foreign side: timeouts, an extra CA bundle and the retry policy.
+//! Network settings given by the foreign side (timeouts, an extra CA bundle and the retry
+//! policy) as the core's option values, which the core checks.
 
 use std::time::Duration;
 
-use dbfed::HttpOptions;
-
-use crate::error::DbfedError;
+use dbfed::options::{Network, Retry, Span};
 
 /// Retry rules for token, discovery and ID-token requests. Retried: HTTP 429, 502, 503, 504,
 /// connection errors and timeouts, with full-jitter exponential backoff that honours
@@ -25,53 +24,29 @@ pub struct RetryPolicy {
     pub total_budget: Option<Duration>,
 }
 
-impl RetryPolicy {
-    /// The core's policy: its defaults, with what this one sets.
-    pub(crate) fn to_core(&self) -> Result<dbfed::RetryPolicy, DbfedError> {
-        let mut core = dbfed::RetryPolicy::default();
-        if let Some(attempts) = self.max_attempts {
-            let attempts = u32::try_from(attempts)
-                .ok()
-                .filter(|attempts| *attempts > 0)
-                .ok_or_else(|| {
-                    DbfedError::config(format!("maxAttempts must be at least 1, not {attempts}"))
-                })?;
-            core = core.max_attempts(attempts);
+impl From<RetryPolicy> for Retry {
+    fn from(retry: RetryPolicy) -> Self {
+        Retry {
+            max_attempts: retry.max_attempts.map(i64::from),
+            initial_backoff: retry.initial_backoff.map(Span::Exact),
+            max_backoff: retry.max_backoff.map(Span::Exact),
+            total_budget: retry.total_budget.map(Span::Exact),
         }
-        if let Some(backoff) = self.initial_backoff {
-            core = core.initial_backoff(backoff);
-        }
-        if let Some(backoff) = self.max_backoff {
-            core = core.max_backoff(backoff);
-        }
-        if let Some(budget) = self.total_budget {
-            core = core.total_budget(budget);
-        }
-        Ok(core)
     }
 }
 
-/// The core's HTTP options; settings left out keep the core's defaults (connect 10 s,
-/// request 30 s, the system's CA certificates).
-pub(crate) fn http_options(
+/// The core's network settings of a config record's four (its `connectTimeout`,
+/// `requestTimeout`, `caBundle` and `retry`), which the core checks.
+pub(crate) fn network(
     connect_timeout: Option<Duration>,
     request_timeout: Option<Duration>,
     ca_bundle: Option<String>,
-) -> HttpOptions {
-    let mut http = HttpOptions::default();
-    if let Some(timeout) = connect_timeout {
-        http = http.connect_timeout(timeout);
+    retry: Option<RetryPolicy>,
+) -> Network {
+    Network {
+        connect_timeout: connect_timeout.map(Span::Exact),
+        request_timeout: request_timeout.map(Span::Exact),
+        ca_bundle: ca_bundle.map(Into::into),
+        retry: retry.map(Into::into),
     }
-    if let Some(timeout) = request_timeout {
-        http = http.request_timeout(timeout);
-    }
-    if let Some(path) = ca_bundle {
-        http = http.ca_bundle(path);
-    }
-    http
-}
-
-/// The core's retry policy for an optional foreign one.
-pub(crate) fn retry_policy(retry: Option<&RetryPolicy>) -> Result<dbfed::RetryPolicy, DbfedError> {
-    retry.map_or_else(|| Ok(dbfed::RetryPolicy::default()), RetryPolicy::to_core)
 }

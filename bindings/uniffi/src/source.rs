@@ -11,6 +11,8 @@ use dbfed::SubjectTokenSource;
 use dbfed::source;
 use futures::channel::oneshot;
 
+use crate::shown::render;
+
 /// Internal: the bridge from the library to the Kotlin `SubjectTokenProvider` (hand-written in
 /// the JVM package, `ProviderBridge`), which catches whatever the provider throws (an `Error`
 /// too) and checks what it returns, so that every call is answered at once. Applications
@@ -103,21 +105,19 @@ async fn call_provider(
 #[uniffi::export(Display)]
 pub struct Source {
     pub(crate) inner: Arc<dyn SubjectTokenSource>,
-    shown: String,
 }
 
 impl Source {
-    fn new(inner: impl SubjectTokenSource, shown: impl Into<String>) -> Arc<Self> {
+    fn new(inner: impl SubjectTokenSource) -> Arc<Self> {
         Arc::new(Source {
             inner: Arc::new(inner),
-            shown: shown.into(),
         })
     }
 }
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.shown)
+        f.write_str(&render(&self.inner.describe()))
     }
 }
 
@@ -126,32 +126,26 @@ impl Source {
     /// Always the same JWT (for tests, or a JWT whose lifetime you manage yourself).
     #[uniffi::constructor]
     pub fn fixed(jwt: String) -> Arc<Self> {
-        Source::new(source::Fixed::new(jwt), "Fixed(<redacted>)")
+        Source::new(source::Fixed::new(jwt))
     }
 
     /// The JWT in the environment variable `name`, read anew at every exchange.
     #[uniffi::constructor]
     pub fn env_var(name: String) -> Arc<Self> {
-        let shown = format!("EnvVar({name:?})");
-        Source::new(source::EnvVar::new(name), shown)
+        Source::new(source::EnvVar::new(name))
     }
 
     /// The JWT in the file at `path`, read anew at every exchange and trimmed.
     #[uniffi::constructor]
     pub fn file(path: String) -> Arc<Self> {
-        let shown = format!("File({path:?})");
-        Source::new(source::File::new(path), shown)
+        Source::new(source::File::new(path))
     }
 
     /// A Kubernetes projected service-account token (the kubelet rotates the file): `path`, by
     /// default `/var/run/secrets/kubernetes.io/serviceaccount/token`.
     #[uniffi::constructor(default(path = None))]
     pub fn kubernetes(path: Option<String>) -> Arc<Self> {
-        let shown = match &path {
-            Some(path) => format!("Kubernetes({path:?})"),
-            None => "Kubernetes()".to_owned(),
-        };
-        Source::new(source::File::kubernetes(path.map(Into::into)), shown)
+        Source::new(source::File::kubernetes(path.map(Into::into)))
     }
 
     /// GitHub Actions: the job's OIDC ID token (`permissions: id-token: write`), requested from
@@ -159,35 +153,29 @@ impl Source {
     /// default the credential's.
     #[uniffi::constructor(default(audience = None))]
     pub fn git_hub_actions(audience: Option<String>) -> Arc<Self> {
-        let mut core = source::GitHubActions::new();
-        let shown = match audience {
-            Some(audience) => {
-                let shown = format!("GitHubActions(audience={audience:?})");
-                core = core.audience(audience);
-                shown
-            }
-            None => "GitHubActions()".to_owned(),
-        };
-        Source::new(core, shown)
+        let core = source::GitHubActions::new();
+        match audience {
+            Some(audience) => Source::new(core.audience(audience)),
+            None => Source::new(core),
+        }
     }
 
     /// GitLab CI: the ID token in `variable`, the name given to it under the job's `id_tokens:`.
     #[uniffi::constructor]
     pub fn git_lab(variable: String) -> Arc<Self> {
-        let shown = format!("GitLab({variable:?})");
-        Source::new(source::CiToken::gitlab(variable), shown)
+        Source::new(source::CiToken::gitlab(variable))
     }
 
     /// CircleCI: `CIRCLE_OIDC_TOKEN_V2`, else `CIRCLE_OIDC_TOKEN`.
     #[uniffi::constructor]
     pub fn circle_ci() -> Arc<Self> {
-        Source::new(source::CiToken::circleci(), "CircleCI()")
+        Source::new(source::CiToken::circleci())
     }
 
     /// Bitbucket Pipelines: `BITBUCKET_STEP_OIDC_TOKEN` (a step with `oidc: true`).
     #[uniffi::constructor]
     pub fn bitbucket() -> Arc<Self> {
-        Source::new(source::CiToken::bitbucket(), "Bitbucket()")
+        Source::new(source::CiToken::bitbucket())
     }
 
     /// Internal: the source of `Source.callback(provider, timeout)` (Kotlin, hand-written), through
@@ -198,24 +186,23 @@ impl Source {
         bridge: Arc<dyn CallbackBridge>,
         timeout: Option<Duration>,
     ) -> Arc<Self> {
-        let timeout = timeout.unwrap_or(source::DEFAULT_CALLBACK_TIMEOUT);
         let core = source::Callback::new(move |context: source::SourceContext| {
             call_provider(bridge.clone(), context.audience)
-        })
-        .timeout(timeout);
-        Source::new(core, format!("Callback(timeout={timeout:?})"))
+        });
+        match timeout {
+            Some(timeout) => Source::new(core.timeout(timeout)),
+            None => Source::new(core),
+        }
     }
 
     /// Tries `sources` in order and exchanges the first JWT one produces; when all fail, the
     /// error gives each one's reason.
     #[uniffi::constructor]
     pub fn chain(sources: Vec<Arc<Source>>) -> Arc<Self> {
-        let shown: Vec<&str> = sources.iter().map(|source| source.shown.as_str()).collect();
-        let shown = format!("Chain({})", shown.join(", "));
         let core = sources.iter().fold(source::Chain::new(), |chain, source| {
             chain.with_shared(source.inner.clone())
         });
-        Source::new(core, shown)
+        Source::new(core)
     }
 
     /// The source's short name, as errors give it (`github-actions`, `env`, `callback`, …).

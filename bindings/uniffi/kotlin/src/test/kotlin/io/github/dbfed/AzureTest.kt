@@ -223,7 +223,7 @@ class AzureTest {
         ) {
             Credential.azureFromEnv().use { credential ->
                 assertEquals("sp:$APP", userName(credential.tokenBlocking()))
-                assertEquals("Credential.azureFromEnv()", credential.toString())
+                assertEquals("AzureCredential.fromEnv()", credential.toString())
             }
         }
         // AKS workload identity: the projected token file, read at every Entra request.
@@ -252,7 +252,7 @@ class AzureTest {
         ) {
             Credential.azureFromEnv(AzureCredentialConfig(managedIdentity = true)).use { credential ->
                 assertEquals("sp:$MANAGED_IDENTITY", userName(credential.tokenBlocking()))
-                assertEquals("Credential.azureFromEnv(managedIdentity=true)", credential.toString())
+                assertEquals("AzureCredential.fromEnv(managedIdentity=true)", credential.toString())
             }
         }
     }
@@ -281,26 +281,6 @@ class AzureTest {
             assertTrue("no assertion today" in error.reason, error.reason)
         }
         assertEquals(2, Testkit.entraRequests().length(), "no request without an assertion")
-    }
-
-    @Test
-    fun `a bad configuration is a config error`() {
-        val cases = listOf(
-            AzureCredentialConfig(clientId = APP, clientSecret = ClientSecret(APP_SECRET)) to "no tenant id",
-            AzureCredentialConfig(tenantId = TENANT, clientId = APP) to "no client credential",
-            AzureCredentialConfig(tenantId = "../evil", clientId = APP, clientSecret = ClientSecret(APP_SECRET)) to "not a tenant id",
-            AzureCredentialConfig(
-                tenantId = TENANT, clientId = APP, clientSecret = ClientSecret(APP_SECRET), authorityHost = "http://login.example",
-            ) to "plain http",
-            AzureCredentialConfig(clientSecret = ClientSecret(APP_SECRET), clientAssertion = Source.fixed("jwt")) to "not both",
-            AzureCredentialConfig(managedIdentity = true, clientSecret = ClientSecret(APP_SECRET)) to "managed identity takes no",
-            AzureCredentialConfig(imdsEndpoint = "http://127.0.0.1/metadata/identity/oauth2/token") to "is for a managed identity",
-            AzureCredentialConfig(managedIdentity = true, imdsEndpoint = "http://10.0.0.1/metadata/identity/oauth2/token") to "IMDS",
-        )
-        for ((config, says) in cases) {
-            val error = assertThrows<DbfedException.Config> { Credential.azure(config) }
-            assertTrue(says in error.reason, "${error.reason} should say $says")
-        }
     }
 
     @Test
@@ -387,9 +367,9 @@ class AzureTest {
             assertTrue("invalid issuer" in rejected.description!!, rejected.description)
             assertEquals(2L, users.stats().refused)
         }
-        val both = assertThrows<DbfedException.Config> { onBehalfOf(assertion = Source.fixed("jwt")) }
-        assertTrue("not both" in both.reason, both.reason)
-        assertThrows<DbfedException.Config> { onBehalfOf(maxUsers = -1) }
+        // The rules are cases of tests/cases/options.json (OptionsCasesTest); a negative Int too.
+        val negative = assertThrows<DbfedException.Config> { onBehalfOf(maxUsers = -1) }
+        assertTrue("`maxUsers` must be at least 1, not -1" in negative.reason, negative.reason)
     }
 
     @Test
@@ -415,14 +395,17 @@ class AzureTest {
             }
         }
         assertEquals(
-            "Credential.azure(tenantId=\"$TENANT\", clientId=\"$APP\", clientSecret=<redacted>, authorityHost=\"${Testkit.entraAuthority}\")",
+            "AzureCredential(tenantId=\"$TENANT\", clientId=\"$APP\", clientSecret=<redacted>, authorityHost=\"${Testkit.entraAuthority}\")",
             credential.toString(),
         )
         assertEquals(
-            "Credential.azure(tenantId=\"$TENANT\", clientId=\"$APP\", clientAssertion=Fixed(<redacted>), authorityHost=\"${Testkit.entraAuthority}\")",
+            "AzureCredential(tenantId=\"$TENANT\", clientId=\"$APP\", clientAssertion=Fixed(<redacted>), authorityHost=\"${Testkit.entraAuthority}\")",
             federated.toString(),
         )
-        assertEquals("AzureOnBehalfOf(tenantId=\"$TENANT\", clientId=\"$APP\", users=1)", users.toString())
+        assertEquals(
+            "AzureOnBehalfOf(tenantId=\"$TENANT\", clientId=\"$APP\", clientSecret=<redacted>, authorityHost=\"${Testkit.entraAuthority}\", maxUsers=100)",
+            users.toString(),
+        )
         assertEquals("ClientSecret(<redacted>)", ClientSecret(APP_SECRET).toString())
         assertTrue("clientSecret=ClientSecret(<redacted>)" in secretConfig.toString(), secretConfig.toString())
         listOf(credential, users, federated).forEach { it.close() }

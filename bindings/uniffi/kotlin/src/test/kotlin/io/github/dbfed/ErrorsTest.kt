@@ -11,26 +11,13 @@ import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 
-/** Every failure maps to its `DbfedException`, with the server's status and words. */
+/**
+ * Every failure maps to its `DbfedException`, with the server's status and words. Configuration
+ * errors are the cases of tests/cases/options.json (OptionsCasesTest).
+ */
 class ErrorsTest {
     @BeforeEach
     fun reset() = Testkit.reset()
-
-    @Test
-    fun `a bad configuration is a config error before any request`() {
-        val cases = listOf(
-            CredentialConfig() to "no host",
-            CredentialConfig(host = "http://example.com") to "plain http",
-            CredentialConfig(host = "https://a.example.com", accountHost = "https://accounts.example.com") to "not both",
-            CredentialConfig(accountHost = "https://accounts.example.com") to "account_id",
-            CredentialConfig(host = "https://a.example.com", retry = RetryPolicy(maxAttempts = 0)) to "maxAttempts",
-        )
-        for ((config, says) in cases) {
-            val error = assertThrows<DbfedException.Config> { Credential(config, Source.fixed("jwt")) }
-            assertTrue(says in error.reason, "${error.reason} should say $says")
-        }
-        assertThrows<DbfedException.Config> { UserExchanger(UserExchangerConfig()) }
-    }
 
     @Test
     fun `an unset variable is a source error`() {

@@ -1,5 +1,6 @@
 package io.github.dbfed
 
+import java.time.Duration
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -31,8 +32,11 @@ class RedactionTest {
                 }
                 assertEquals("Fixed(<redacted>)", source.toString())
                 assertTrue(token.toString().startsWith("Bearer token <redacted>, expires in "), token.toString())
-                assertEquals("Credential(source=fixed)", credential.toString())
-                assertEquals("UserExchanger(users=1)", users.toString())
+                assertEquals(
+                    "Credential(host=\"${Testkit.url}\", clientId=\"$SP_CLIENT_ID\", audience=\"$AUDIENCE\", source=Fixed(<redacted>))",
+                    credential.toString(),
+                )
+                assertEquals("UserExchanger(host=\"${Testkit.url}\")", users.toString())
             }
         }
     }
@@ -57,6 +61,17 @@ class RedactionTest {
         assertEquals("File(\"/var/run/token\")", Source.file("/var/run/token").toString())
         assertEquals("GitHubActions()", Source.gitHubActions().toString())
         assertEquals("Kubernetes()", Source.kubernetes().toString())
+        assertEquals("Kubernetes(\"/token\")", Source.kubernetes("/token").toString())
+        assertEquals("GitLab(\"GITLAB_ID_TOKEN\")", Source.gitLab("GITLAB_ID_TOKEN").toString())
+        assertEquals("CircleCI()", Source.circleCi().toString())
+        val provider = object : SubjectTokenProvider {
+            override suspend fun subjectToken(audience: String) = "a.jwt.here"
+        }
+        assertEquals("Callback()", Source.callback(provider).toString())
+        // A duration shows as java.time.Duration shows it.
+        for (timeout in listOf(Duration.ofMillis(1500), Duration.ofSeconds(90), Duration.ofHours(2).plusNanos(7))) {
+            assertEquals("Callback(timeout=$timeout)", Source.callback(provider, timeout).toString())
+        }
         assertEquals(
             "Chain(GitHubActions(audience=\"x\"), Fixed(<redacted>))",
             Source.chain(listOf(Source.gitHubActions("x"), Source.fixed("secret.jwt.value"))).toString(),

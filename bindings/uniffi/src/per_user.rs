@@ -1,0 +1,131 @@
+//! What `UserExchanger` and `AzureOnBehalfOf` share: the core's per-user handle
+//! (`dbfed::UserTokens`) behind both, the methods over it, and their configs' cache settings.
+
+use std::time::Duration;
+
+use dbfed::options::{Span, UserCache};
+
+use crate::error::DbfedError;
+use crate::runtime;
+
+/// The core's per-user cache settings of a config record's five (an empty list: any).
+pub(crate) fn user_cache(
+    max_users: Option<i32>,
+    expected_issuers: Vec<String>,
+    expected_audiences: Vec<String>,
+    expiry_leeway: Option<Duration>,
+    negative_cache: Option<Duration>,
+) -> UserCache {
+    UserCache {
+        max_users: max_users.map(i64::from),
+        negative_cache: negative_cache.map(Span::Exact),
+        expected_issuers: (!expected_issuers.is_empty()).then_some(expected_issuers),
+        expected_audiences: (!expected_audiences.is_empty()).then_some(expected_audiences),
+        expiry_leeway: expiry_leeway.map(Span::Exact),
+    }
+}
+
+/// The per-user handle that `build` makes in the runtime's context (a panic in it is
+/// `DbfedError::Internal`).
+pub(crate) fn build<T: Into<dbfed::UserTokens>>(
+    build: impl FnOnce() -> dbfed::Result<T>,
+) -> Result<dbfed::UserTokens, DbfedError> {
+    Ok(runtime::in_context(build)??.into())
+}
+
+/// `toString()` and the methods of `$type`, an object over `inner: dbfed::UserTokens` whose
+/// methods take the user's own token as `$user`.
+macro_rules! per_user_methods {
+    ($type:ident, $user:ident) => {
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&crate::shown::render(self.inner.describe()))
+            }
+        }
+
+        #[uniffi::export]
+        impl $type {
+            /// A token acting as the user whose own token is given: from the cache, or after one
+            /// request shared by all concurrent callers for that user.
+            pub async fn token_for(
+                &self,
+                $user: String,
+            ) -> Result<std::sync::Arc<crate::token::AccessToken>, crate::error::DbfedError> {
+                if let Some(token) = crate::panics::catch(|| self.cached_token_for(&$user))? {
+                    return Ok(token);
+                }
+                let users = self.inner.clone();
+                crate::runtime::run(async move {
+                    Ok(crate::token::AccessToken::new(
+                        users.token_for(&$user).await?,
+                    ))
+                })
+                .await
+            }
+
+            /// `tokenFor` for callers without coroutines: blocks the calling thread until a
+            /// token is had (never longer than the request timeouts and retry budget).
+            pub fn token_for_blocking(
+                &self,
+                $user: String,
+            ) -> Result<std::sync::Arc<crate::token::AccessToken>, crate::error::DbfedError> {
+                if let Some(token) = crate::panics::catch(|| self.cached_token_for(&$user))? {
+                    return Ok(token);
+                }
+                let users = self.inner.clone();
+                crate::runtime::block_on(async move {
+                    Ok(crate::token::AccessToken::new(
+                        users.token_for(&$user).await?,
+                    ))
+                })
+            }
+
+            /// `{"Authorization": "Bearer <token>"}` for a request made as the user.
+            pub async fn headers_for(
+                &self,
+                $user: String,
+            ) -> Result<std::collections::HashMap<String, String>, crate::error::DbfedError> {
+                Ok(crate::credential::authorization(
+                    &*self.token_for($user).await?,
+                ))
+            }
+
+            /// `headersFor` for callers without coroutines (blocks like `tokenForBlocking`).
+            pub fn headers_for_blocking(
+                &self,
+                $user: String,
+            ) -> Result<std::collections::HashMap<String, String>, crate::error::DbfedError> {
+                Ok(crate::credential::authorization(
+                    &*self.token_for_blocking($user)?,
+                ))
+            }
+
+            /// The user's cached token if it can be had without waiting (no I/O), else null.
+            pub fn cached_token_for(
+                &self,
+                $user: &str,
+            ) -> Option<std::sync::Arc<crate::token::AccessToken>> {
+                self.inner
+                    .cached_token_for($user)
+                    .map(crate::token::AccessToken::new)
+            }
+
+            /// Forgets the user's `token` if it is still the cached one (call it after an API
+            /// answered 401 to it); returns whether it did.
+            pub fn invalidate_token_for(
+                &self,
+                $user: &str,
+                token: &crate::token::AccessToken,
+            ) -> bool {
+                self.inner.invalidate_token_for($user, &token.inner)
+            }
+
+            /// Counters of cached users, hits, misses, requests, failures, evictions and
+            /// refusals.
+            pub fn stats(&self) -> crate::token::UserStats {
+                self.inner.stats().into()
+            }
+        }
+    };
+}
+pub(crate) use per_user_methods;
