@@ -93,25 +93,34 @@ fn add_spellings(secrets: &mut Vec<Secret>, value: &str) {
 /// `text` fit to quote: every secret in `sent` and every JWT-shaped run masked, control
 /// characters (and bidirectional overrides) turned into spaces, at most [`MAX_QUOTED_CHARS`].
 pub(crate) fn quoted(text: &str, sent: &[Secret]) -> String {
-    let mut text = Cow::Borrowed(text);
     // The longest first, so that a JWT is masked whole rather than part by part.
     let mut by_length: Vec<&Secret> = sent.iter().collect();
     by_length.sort_by_key(|secret| std::cmp::Reverse(secret.expose().len()));
-    for secret in by_length {
+    // Masked as received, and again once made safe: a control character turned into a space
+    // can complete a secret's spelling (one that starts with a space, say).
+    let masked = mask(text, &by_length);
+    let safe: String = masked
+        .chars()
+        .map(|c| if is_unsafe_to_show(c) { ' ' } else { c })
+        .collect();
+    let text = mask(&safe, &by_length);
+    let text = mask_jwts(&text);
+    let mut shown: String = text.chars().take(MAX_QUOTED_CHARS).collect();
+    if text.chars().nth(MAX_QUOTED_CHARS).is_some() {
+        shown.push('…');
+    }
+    shown
+}
+
+/// `text` with every occurrence of each of `secrets` masked, in their order.
+fn mask<'a>(text: &'a str, secrets: &[&Secret]) -> Cow<'a, str> {
+    let mut text = Cow::Borrowed(text);
+    for secret in secrets {
         if text.contains(secret.expose()) {
             text = Cow::Owned(text.replace(secret.expose(), MASK));
         }
     }
-    let text = mask_jwts(&text);
-    let mut shown = String::with_capacity(text.len().min(MAX_QUOTED_CHARS + 3));
-    for (count, c) in text.chars().enumerate() {
-        if count == MAX_QUOTED_CHARS {
-            shown.push('…');
-            break;
-        }
-        shown.push(if is_unsafe_to_show(c) { ' ' } else { c });
-    }
-    shown
+    text
 }
 
 /// Characters that could rewrite a terminal or a log line: controls (CR, LF, ESC, C1) and the
@@ -151,6 +160,13 @@ mod tests {
     use super::*;
 
     const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+
+    #[test]
+    fn a_secret_that_a_control_character_turned_into_a_space_completes_is_masked() {
+        let sent = secrets_sent(&[("client_secret", " aaaaaaaaaa")], &[]);
+        let shown = quoted("echo \u{12}aaaaaaaaaa", &sent);
+        assert!(!shown.contains(" aaaaaaaaaa"), "{shown:?}");
+    }
 
     #[test]
     fn a_basic_pairs_secret_is_masked_as_sent_and_as_it_was_before_form_encoding() {
