@@ -1,8 +1,9 @@
-//! The sources that request their JWT over HTTP, cached until shortly before it expires: Azure
-//! DevOps, the GCP metadata server and any OIDC IdP by client credentials (`Source.azureDevOps`,
-//! `Source.gcpMetadata`, `Source.oidcClientCredentials`). Each takes the network settings of a
-//! config record (`connectTimeout`, `requestTimeout`, `caBundle`, `retry`) for its own requests,
-//! which the core checks, as it parses the OIDC client's names and checks how they combine.
+//! The sources that request their JWT over HTTP, cached until shortly before it expires: GitHub
+//! Actions, Azure DevOps, the GCP metadata server and any OIDC IdP by client credentials
+//! (`Source.gitHubActions`, `Source.azureDevOps`, `Source.gcpMetadata`,
+//! `Source.oidcClientCredentials`). Each takes the network settings of a config record
+//! (`connectTimeout`, `requestTimeout`, `caBundle`, `retry`) for its own requests, which the core
+//! checks, as it parses the OIDC client's names and checks how they combine.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,6 +85,31 @@ fn networked<T: Networked + SubjectTokenSource>(
 
 #[uniffi::export]
 impl Source {
+    /// GitHub Actions: the job's OIDC ID token (`permissions: id-token: write`), requested from
+    /// `ACTIONS_ID_TOKEN_REQUEST_URL` with `ACTIONS_ID_TOKEN_REQUEST_TOKEN` for `audience`, by
+    /// default the credential's. Throws `DbfedException.Config` if the network settings are
+    /// unsafe.
+    #[uniffi::constructor(default(
+        audience = None,
+        connect_timeout = None,
+        request_timeout = None,
+        ca_bundle = None,
+        retry = None
+    ))]
+    pub fn git_hub_actions(
+        audience: Option<String>,
+        connect_timeout: Option<Duration>,
+        request_timeout: Option<Duration>,
+        ca_bundle: Option<String>,
+        retry: Option<RetryPolicy>,
+    ) -> Result<Arc<Self>, DbfedError> {
+        let mut core = source::GitHubActions::new();
+        if let Some(audience) = audience {
+            core = core.audience(audience);
+        }
+        networked(core, connect_timeout, request_timeout, ca_bundle, retry)
+    }
+
     /// Azure DevOps Pipelines: an ID token for the service connection whose id is
     /// `serviceConnection` (subject `sc://org/project/connection`), else for the one
     /// `AZURESUBSCRIPTION_SERVICE_CONNECTION_ID` names, else the pipeline's own (subject

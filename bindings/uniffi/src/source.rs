@@ -148,18 +148,6 @@ impl Source {
         Source::new(source::File::kubernetes(path.map(Into::into)))
     }
 
-    /// GitHub Actions: the job's OIDC ID token (`permissions: id-token: write`), requested from
-    /// `ACTIONS_ID_TOKEN_REQUEST_URL` with `ACTIONS_ID_TOKEN_REQUEST_TOKEN` for `audience`, by
-    /// default the credential's.
-    #[uniffi::constructor(default(audience = None))]
-    pub fn git_hub_actions(audience: Option<String>) -> Arc<Self> {
-        let core = source::GitHubActions::new();
-        match audience {
-            Some(audience) => Source::new(core.audience(audience)),
-            None => Source::new(core),
-        }
-    }
-
     /// GitLab CI: the ID token in `variable`, the name given to it under the job's `id_tokens:`.
     #[uniffi::constructor]
     pub fn git_lab(variable: String) -> Arc<Self> {

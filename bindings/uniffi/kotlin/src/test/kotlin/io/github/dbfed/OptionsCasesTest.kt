@@ -140,7 +140,7 @@ class OptionsCasesTest {
                 )
                 listOf(AzureOnBehalfOf(config), Shown(config))
             }
-            "github_actions" -> listOf(Source.gitHubActions(options.text("audience")))
+            "github_actions" -> listOf(gitHubActions(options))
             "oidc_client_credentials" -> {
                 val config = oidcClient(options)
                 listOf(Source.oidcClientCredentials(config), Shown(config))
@@ -184,13 +184,19 @@ class OptionsCasesTest {
                 Source.command(words.first(), words.drop(1))
             }
             "oidc_client_credentials" -> Source.oidcClientCredentials(oidcClient(Options(spec.getJSONObject(kind))))
-            "github_actions" -> {
-                val options = Options(spec.getJSONObject(kind))
-                Source.gitHubActions(options.text("audience")).also { options.finish(kind) }
-            }
+            "github_actions" -> gitHubActions(Options(spec.getJSONObject(kind)))
             else -> throw AssertionError("no source $kind in the JVM API: add \"jvm\" to the case's not_in")
         }
     }
+
+    /** The GitHub Actions source of a case's options. */
+    private fun gitHubActions(options: Options): Source = Source.gitHubActions(
+        audience = options.text("audience"),
+        connectTimeout = options.duration("connect_timeout"),
+        requestTimeout = options.duration("request_timeout"),
+        caBundle = options.text("ca_bundle"),
+        retry = options.retry(),
+    ).also { options.finish("github_actions") }
 
     /** The OIDC client-credentials config of a case's options; secrets and keys as `ClientSecret`s. */
     private fun oidcClient(options: Options): OidcClientCredentialsConfig = OidcClientCredentialsConfig(
