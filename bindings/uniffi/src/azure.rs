@@ -1,6 +1,6 @@
 //! Azure Databricks with Microsoft Entra tokens: `Credential.azure` and `Credential.azureFromEnv`
 //! (a `Credential` for the service itself, no token exchange), `AzureOnBehalfOf` (per-user
-//! tokens) and `ClientSecret`, which keeps an Entra application's secret out of `toString()`.
+//! tokens) and `ClientSecret`, which keeps a client's secret out of `toString()`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -15,12 +15,13 @@ use crate::per_user::{build, per_user_methods, user_cache};
 use crate::shown::render;
 use crate::source::Source;
 
-/// An Entra application's client secret. An object, not a string, so that the configs holding
-/// it show `ClientSecret(<redacted>)` in their `toString()`.
+/// A client's secret: an Entra application's or an OIDC client's secret, or an OIDC client's
+/// private key (PEM). An object, not a string, so that the configs holding it show
+/// `ClientSecret(<redacted>)` in their `toString()`.
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct ClientSecret {
-    secret: dbfed::Secret,
+    pub(crate) secret: dbfed::Secret,
 }
 
 impl fmt::Display for ClientSecret {

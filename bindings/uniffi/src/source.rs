@@ -108,7 +108,7 @@ pub struct Source {
 }
 
 impl Source {
-    fn new(inner: impl SubjectTokenSource) -> Arc<Self> {
+    pub(crate) fn new(inner: impl SubjectTokenSource) -> Arc<Self> {
         Arc::new(Source {
             inner: Arc::new(inner),
         })
@@ -148,18 +148,6 @@ impl Source {
         Source::new(source::File::kubernetes(path.map(Into::into)))
     }
 
-    /// GitHub Actions: the job's OIDC ID token (`permissions: id-token: write`), requested from
-    /// `ACTIONS_ID_TOKEN_REQUEST_URL` with `ACTIONS_ID_TOKEN_REQUEST_TOKEN` for `audience`, by
-    /// default the credential's.
-    #[uniffi::constructor(default(audience = None))]
-    pub fn git_hub_actions(audience: Option<String>) -> Arc<Self> {
-        let core = source::GitHubActions::new();
-        match audience {
-            Some(audience) => Source::new(core.audience(audience)),
-            None => Source::new(core),
-        }
-    }
-
     /// GitLab CI: the ID token in `variable`, the name given to it under the job's `id_tokens:`.
     #[uniffi::constructor]
     pub fn git_lab(variable: String) -> Arc<Self> {
@@ -176,6 +164,21 @@ impl Source {
     #[uniffi::constructor]
     pub fn bitbucket() -> Arc<Self> {
         Source::new(source::CiToken::bitbucket())
+    }
+
+    /// Runs `program` with `args` (never through a shell, no standard input) and exchanges the JWT
+    /// it prints, cached until shortly before it expires; `{audience}` in an argument is replaced
+    /// by the audience. Its output is a bare JWT or
+    /// `{"version": 1, "success": true, "id_token": "…", "expiration_time": …}`; when it fails,
+    /// the error quotes its standard error. It is killed after `timeout` (default 30 s).
+    /// `toString()` counts the arguments, never shows them.
+    #[uniffi::constructor(default(args = [], timeout = None))]
+    pub fn command(program: String, args: Vec<String>, timeout: Option<Duration>) -> Arc<Self> {
+        let core = source::Command::new(program).args(args);
+        match timeout {
+            Some(timeout) => Source::new(core.timeout(timeout)),
+            None => Source::new(core),
+        }
     }
 
     /// Internal: the source of `Source.callback(provider, timeout)` (Kotlin, hand-written), through

@@ -140,27 +140,82 @@ class OptionsCasesTest {
                 )
                 listOf(AzureOnBehalfOf(config), Shown(config))
             }
-            "github_actions" -> listOf(Source.gitHubActions(options.text("audience")))
+            "github_actions" -> listOf(gitHubActions(options))
+            "oidc_client_credentials" -> {
+                val config = oidcClient(options)
+                listOf(Source.oidcClientCredentials(config), Shown(config))
+            }
+            "azure_devops" -> listOf(
+                Source.azureDevOps(
+                    serviceConnection = options.text("service_connection"),
+                    connectTimeout = options.duration("connect_timeout"),
+                    requestTimeout = options.duration("request_timeout"),
+                    caBundle = options.text("ca_bundle"),
+                    retry = options.retry(),
+                ),
+            )
+            "gcp_metadata" -> listOf(
+                Source.gcpMetadata(
+                    host = options.text("host"),
+                    connectTimeout = options.duration("connect_timeout"),
+                    requestTimeout = options.duration("request_timeout"),
+                    caBundle = options.text("ca_bundle"),
+                    retry = options.retry(),
+                ),
+            )
             else -> throw AssertionError("no build $build in the JVM API: add \"jvm\" to the case's not_in")
         }
         options.finish(build)
         return built
     }
 
-    /** The source a case names: `{"fixed": jwt}`, `{"env_var": name}`, `{"file": path}`, `{"github_actions": {…}}`. */
+    /**
+     * The source a case names: `{"fixed": jwt}`, `{"env_var": name}`, `{"file": path}`,
+     * `{"command": [program, args…]}`, `{"github_actions": {…}}`, `{"oidc_client_credentials": {…}}`.
+     */
     private fun sourceOf(spec: JSONObject): Source {
         val kind = spec.keys().next()
         return when (kind) {
             "fixed" -> Source.fixed(spec.getString(kind))
             "env_var" -> Source.envVar(spec.getString(kind))
             "file" -> Source.file(spec.getString(kind))
-            "github_actions" -> {
-                val options = Options(spec.getJSONObject(kind))
-                Source.gitHubActions(options.text("audience")).also { options.finish(kind) }
+            "command" -> {
+                val words = spec.getJSONArray(kind).map { it as String }
+                Source.command(words.first(), words.drop(1))
             }
+            "oidc_client_credentials" -> Source.oidcClientCredentials(oidcClient(Options(spec.getJSONObject(kind))))
+            "github_actions" -> gitHubActions(Options(spec.getJSONObject(kind)))
             else -> throw AssertionError("no source $kind in the JVM API: add \"jvm\" to the case's not_in")
         }
     }
+
+    /** The GitHub Actions source of a case's options. */
+    private fun gitHubActions(options: Options): Source = Source.gitHubActions(
+        audience = options.text("audience"),
+        connectTimeout = options.duration("connect_timeout"),
+        requestTimeout = options.duration("request_timeout"),
+        caBundle = options.text("ca_bundle"),
+        retry = options.retry(),
+    ).also { options.finish("github_actions") }
+
+    /** The OIDC client-credentials config of a case's options; secrets and keys as `ClientSecret`s. */
+    private fun oidcClient(options: Options): OidcClientCredentialsConfig = OidcClientCredentialsConfig(
+        issuer = options.text("issuer")!!,
+        clientId = options.text("client_id")!!,
+        clientSecret = options.text("client_secret")?.let { ClientSecret(it) },
+        privateKeyPem = options.text("private_key_pem")?.let { ClientSecret(it) },
+        authMethod = options.text("auth_method"),
+        algorithm = options.text("algorithm"),
+        keyId = options.text("key_id"),
+        tokenEndpoint = options.text("token_endpoint"),
+        scope = options.text("scope"),
+        audienceParameter = options.text("audience_parameter"),
+        tokenField = options.text("token_field"),
+        connectTimeout = options.duration("connect_timeout"),
+        requestTimeout = options.duration("request_timeout"),
+        caBundle = options.text("ca_bundle"),
+        retry = options.retry(),
+    ).also { options.finish("oidc_client_credentials") }
 
     /** A config record whose `toString()` is checked for secrets too; nothing to close. */
     private class Shown(private val record: Any) : AutoCloseable {

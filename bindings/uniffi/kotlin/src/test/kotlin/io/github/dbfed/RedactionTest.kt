@@ -64,6 +64,22 @@ class RedactionTest {
         assertEquals("Kubernetes(\"/token\")", Source.kubernetes("/token").toString())
         assertEquals("GitLab(\"GITLAB_ID_TOKEN\")", Source.gitLab("GITLAB_ID_TOKEN").toString())
         assertEquals("CircleCI()", Source.circleCi().toString())
+        // A command's arguments are counted, never shown (one may be a password or a JWT).
+        assertEquals("Command(\"/bin/get-jwt\")", Source.command("/bin/get-jwt").toString())
+        assertEquals(
+            "Command(\"/bin/get-jwt\", <2 arguments>, timeout=PT5S)",
+            Source.command("/bin/get-jwt", listOf("--password", "hunter2"), Duration.ofSeconds(5)).toString(),
+        )
+        assertEquals("AzureDevOps()", Source.azureDevOps().toString())
+        assertEquals("AzureDevOps(serviceConnection=\"sc-1\")", Source.azureDevOps("sc-1").toString())
+        assertEquals("GcpMetadata(host=\"127.0.0.1:8080\")", Source.gcpMetadata(host = "127.0.0.1:8080").toString())
+        val secret = ClientSecret("s3cr3t")
+        val oidc = OidcClientCredentialsConfig("https://idp.example.com", "svc", clientSecret = secret)
+        assertEquals(
+            "OidcClientCredentials(\"https://idp.example.com\", \"svc\", authMethod=\"client_secret_basic\")",
+            Source.oidcClientCredentials(oidc).toString(),
+        )
+        assertFalse("s3cr3t" in oidc.toString(), "$oidc shows the secret")
         val provider = object : SubjectTokenProvider {
             override suspend fun subjectToken(audience: String) = "a.jwt.here"
         }
