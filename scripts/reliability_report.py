@@ -111,7 +111,9 @@ def main() -> None:
     areas.append(tests_row(figures, "time-extremes", "Time extremes (tests)",
                            "JWT `exp`/`nbf`/`iat`, `expires_in`/`expires_on`, `Retry-After` at 0, 2^31, 2^53, 2^63, 2^64−1, year 9999/10000, negative, fractional: a result or a typed error"))
     areas.append(tests_row(figures, "secret-leaks", "Secret-leak scans and hostile servers (tests)",
-                           "crates/dbfed/tests/integration/security.rs: TRACE logs, every Debug, echoed secrets, URLs with passwords, control characters"))
+                           "crates/dbfed/tests/integration/security.rs: every Debug, echoed secrets, URLs with passwords, control characters"))
+    areas.append(tests_row(figures, "trace-leak-scan", "TRACE leak scan (test)",
+                           "crates/dbfed/tests/leak_scan.rs: every crate's TRACE log through an exchange, a refused refresh echoing the JWT, per-user exchanges, a client-secret IdP and URLs with a password"))
     areas.append(tests_row(figures, "cli-time-extremes", "Time extremes through the CLI (tests)",
                            "`exp`/`nbf`/`iat` at 2^63, 2^64−1, year 10000 and 1e300 through `decode`, `policy suggest`, `doctor` and `token`: exit 0–3, no panic"))
     areas.append(tests_row(figures, "cli-secret-leaks", "CLI stderr at TRACE (tests)",
