@@ -48,11 +48,7 @@ impl Credential {
     pub fn from_env(env: Env, network: NetworkOptions) -> napi::Result<Self> {
         let network = Network::from(network);
         let inner = runtime::build(&env, || {
-            dbfed::config::credential_with(
-                &dbfed::config::Env::process(),
-                network.http_options()?,
-                network.retry_policy()?,
-            )
+            dbfed::config::credential_with(&dbfed::config::Env::process(), &network)
         })?;
         Ok(Credential { inner })
     }

@@ -122,12 +122,7 @@ impl Credential {
         retry: Option<&Bound<'_, RetryPolicy>>,
     ) -> PyResult<Self> {
         let network = network(connect_timeout, request_timeout, ca_bundle, retry);
-        let inner = network
-            .http_options()
-            .and_then(|http| Ok((http, network.retry_policy()?)))
-            .and_then(|(http, retry)| {
-                dbfed::config::credential_with(&dbfed::config::Env::process(), http, retry)
-            })
+        let inner = dbfed::config::credential_with(&dbfed::config::Env::process(), &network)
             .map_err(|err| errors::to_py_err(py, &err))?;
         Ok(Credential::wrap(inner))
     }

@@ -14,7 +14,7 @@ pub use secrets::secret_env_vars;
 use crate::credential::{Credential, CredentialBuilder};
 use crate::error::{Error, Result};
 use crate::http::HttpOptions;
-use crate::options::{Description, OidcClient};
+use crate::options::{Description, Network, OidcClient};
 use crate::retry::RetryPolicy;
 use crate::source::{self, SubjectTokenSource};
 use crate::token::Secret;
@@ -156,11 +156,12 @@ pub fn detect(env: &Env) -> Result<Detection> {
 /// The credential `env` describes: a token exchange with the detected source, or, for the
 /// Azure auth types, Entra tokens used directly.
 pub fn credential_from(env: &Env) -> Result<Credential> {
-    credential_with(env, HttpOptions::default(), RetryPolicy::default())
+    credential_with(env, &Network::default())
 }
 
-/// Like [`credential_from`], with the network settings that no variable sets.
-pub fn credential_with(env: &Env, http: HttpOptions, retry: RetryPolicy) -> Result<Credential> {
+/// Like [`credential_from`], with the network settings that no variable sets (checked here).
+pub fn credential_with(env: &Env, network: &Network) -> Result<Credential> {
+    let (http, retry) = (network.http_options()?, network.retry_policy()?);
     let detection = detect(env)?;
     if detection.auth_type.is_azure() {
         return azure_credential(detection.auth_type, env, http, retry);
