@@ -77,23 +77,16 @@ fn build<'env>(env: &'env Env, err: &Error) -> napi::Result<Object<'env>> {
             }
             "SOURCE"
         }
-        Error::Rejected {
-            status,
-            endpoint,
-            error,
-            description,
-            request_id,
-            retry_after,
-        } => {
-            object.set("status", u32::from(*status))?;
-            object.set("endpoint", endpoint.as_str())?;
-            object.set("error", error.as_deref())?;
-            object.set("description", description.as_deref())?;
-            object.set("requestId", request_id.as_deref())?;
-            object.set(
-                "retryAfterMs",
-                retry_after.map(|delay| delay.as_secs_f64() * 1000.0),
-            )?;
+        Error::Rejected(refusal) => {
+            let retry_after_ms = refusal
+                .retry_after
+                .map(|delay| delay.as_secs_f64() * 1000.0);
+            object.set("status", u32::from(refusal.status))?;
+            object.set("endpoint", refusal.endpoint.as_str())?;
+            object.set("error", refusal.error.as_deref())?;
+            object.set("description", refusal.description.as_deref())?;
+            object.set("requestId", refusal.request_id.as_deref())?;
+            object.set("retryAfterMs", retry_after_ms)?;
             "REJECTED"
         }
         Error::Transport {

@@ -74,20 +74,14 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             fields.set_item("source_name", source_name)?;
             "SourceError"
         }
-        Error::Rejected {
-            status,
-            endpoint,
-            error,
-            description,
-            request_id,
-            retry_after,
-        } => {
-            fields.set_item("status", status)?;
-            fields.set_item("endpoint", endpoint)?;
-            fields.set_item("error", error)?;
-            fields.set_item("description", description)?;
-            fields.set_item("request_id", request_id)?;
-            fields.set_item("retry_after", retry_after.map(|delay| delay.as_secs_f64()))?;
+        Error::Rejected(refusal) => {
+            let retry_after = refusal.retry_after.map(|delay| delay.as_secs_f64());
+            fields.set_item("status", refusal.status)?;
+            fields.set_item("endpoint", &refusal.endpoint)?;
+            fields.set_item("error", &refusal.error)?;
+            fields.set_item("description", &refusal.description)?;
+            fields.set_item("request_id", &refusal.request_id)?;
+            fields.set_item("retry_after", retry_after)?;
             "ExchangeError"
         }
         Error::Transport {

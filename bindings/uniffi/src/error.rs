@@ -95,20 +95,13 @@ impl From<dbfed::Error> for DbfedError {
                 source_name,
                 reason,
             },
-            dbfed::Error::Rejected {
-                status,
-                endpoint,
-                error,
-                description,
-                request_id,
-                retry_after,
-            } => DbfedError::Rejected {
-                status: status.into(),
-                error,
-                description,
-                endpoint,
-                request_id,
-                retry_after,
+            dbfed::Error::Rejected(refusal) => DbfedError::Rejected {
+                status: refusal.status.into(),
+                error: refusal.error,
+                description: refusal.description,
+                endpoint: refusal.endpoint,
+                request_id: refusal.request_id,
+                retry_after: refusal.retry_after,
                 reason,
             },
             dbfed::Error::Transport {

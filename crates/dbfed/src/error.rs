@@ -36,21 +36,8 @@ pub enum Error {
     },
 
     /// The server answered with an error: the exchange (or a discovery request) was refused.
-    #[error("{}", rejected_message(*.status, .endpoint, .error.as_deref(), .description.as_deref()))]
-    Rejected {
-        /// HTTP status code of the answer.
-        status: u16,
-        /// The URL that answered.
-        endpoint: String,
-        /// The server's error code (`invalid_grant`, `TEMPORARILY_UNAVAILABLE`, …), when it sent one.
-        error: Option<String>,
-        /// The server's explanation, when it sent one.
-        description: Option<String>,
-        /// The server's request id, when it sent one (quote it to Databricks support).
-        request_id: Option<String>,
-        /// How long the server asked us to wait (`Retry-After`), when it did.
-        retry_after: Option<Duration>,
-    },
+    #[error("{0}")]
+    Rejected(Rejection),
 
     /// The request did not complete: connection refused or dropped, timeout, TLS failure.
     #[error("request to {endpoint} failed: {message}")]
@@ -100,7 +87,7 @@ impl Error {
         match self {
             Error::Config { .. } => ErrorKind::Config,
             Error::Source { .. } => ErrorKind::Source,
-            Error::Rejected { .. } => ErrorKind::Rejected,
+            Error::Rejected(_) => ErrorKind::Rejected,
             Error::Transport { .. } => ErrorKind::Transport,
             Error::Malformed { .. } => ErrorKind::Malformed,
         }
@@ -109,7 +96,9 @@ impl Error {
     /// The HTTP status of the server's answer, for rejected and malformed responses.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Rejected { status, .. } | Error::Malformed { status, .. } => Some(*status),
+            Error::Rejected(Rejection { status, .. }) | Error::Malformed { status, .. } => {
+                Some(*status)
+            }
             _ => None,
         }
     }
@@ -117,7 +106,7 @@ impl Error {
     /// Whether retrying the same request may succeed (429, 502, 503, 504, connect errors, timeouts).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Rejected { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+            Error::Rejected(rejection) => matches!(rejection.status, 429 | 502 | 503 | 504),
             Error::Transport { retryable, .. } => *retryable,
             _ => false,
         }
@@ -126,7 +115,7 @@ impl Error {
     /// The server-requested delay before a retry, if any.
     pub(crate) fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::Rejected { retry_after, .. } => *retry_after,
+            Error::Rejected(rejection) => rejection.retry_after,
             _ => None,
         }
     }
@@ -158,19 +147,37 @@ impl Error {
     }
 }
 
-fn rejected_message(
-    status: u16,
-    endpoint: &str,
-    error: Option<&str>,
-    description: Option<&str>,
-) -> String {
-    let mut message = format!("{endpoint} refused the request (HTTP {status})");
-    match (error, description) {
-        (Some(error), Some(description)) => message += &format!(": {error}: {description}"),
-        (Some(text), None) | (None, Some(text)) => message += &format!(": {text}"),
-        (None, None) => {}
+/// A server's refusal: the answer's status and the server's own words, as [`Error::Rejected`]
+/// carries them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Rejection {
+    /// HTTP status code of the answer.
+    pub status: u16,
+    /// The URL that answered.
+    pub endpoint: String,
+    /// The server's error code (`invalid_grant`, `TEMPORARILY_UNAVAILABLE`, …), when it sent one.
+    pub error: Option<String>,
+    /// The server's explanation, when it sent one.
+    pub description: Option<String>,
+    /// The server's request id, when it sent one (quote it to Databricks support).
+    pub request_id: Option<String>,
+    /// How long the server asked us to wait (`Retry-After`), when it did.
+    pub retry_after: Option<Duration>,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Rejection {
+            status, endpoint, ..
+        } = self;
+        write!(f, "{endpoint} refused the request (HTTP {status})")?;
+        match (&self.error, &self.description) {
+            (Some(error), Some(description)) => write!(f, ": {error}: {description}"),
+            (Some(text), None) | (None, Some(text)) => write!(f, ": {text}"),
+            (None, None) => Ok(()),
+        }
     }
-    message
 }
 
 impl fmt::Debug for Error {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use url::Url;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Rejection, Result};
 use crate::http::{HttpClient, HttpResponse, display_url};
 use crate::retry::RetryPolicy;
 use crate::time;
@@ -224,14 +224,14 @@ pub(crate) fn rejection(endpoint: &str, response: &HttpResponse) -> Error {
         description =
             Some("the server answered with a redirect, which dbfed does not follow".into());
     }
-    Error::Rejected {
+    Error::Rejected(Rejection {
         status: response.status,
         endpoint: endpoint.to_owned(),
         error,
         description,
         request_id,
         retry_after: response.retry_after(),
-    }
+    })
 }
 
 /// How much of a non-JSON error body a message quotes.
@@ -278,14 +278,14 @@ pub(crate) fn parse_token_response(
     let Some(access_token) = parsed.access_token.filter(|token| !token.is_empty()) else {
         let (error, description) = parsed.error.quoted_code_and_description(response);
         if error.is_some() || description.is_some() {
-            return Err(Error::Rejected {
+            return Err(Error::Rejected(Rejection {
                 status: response.status,
                 endpoint: endpoint.to_owned(),
                 error,
                 description,
                 request_id: parsed.error.request_id(response),
                 retry_after: None,
-            });
+            }));
         }
         return Err(malformed("token response has no access_token".into()));
     };
@@ -403,9 +403,9 @@ mod tests {
         ];
         for (body, code, text) in cases {
             match rejection("e", &response(400, body)) {
-                Error::Rejected {
+                Error::Rejected(Rejection {
                     error, description, ..
-                } => {
+                }) => {
                     assert_eq!(error.as_deref(), Some(code));
                     assert_eq!(description.as_deref(), Some(text));
                 }
@@ -474,12 +474,12 @@ mod tests {
     fn reads_entra_errors_with_codes_and_correlation_id() {
         let body = r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215],"trace_id":"t-1","correlation_id":"c-1"}"#;
         match rejection("e", &response(401, body)) {
-            Error::Rejected {
+            Error::Rejected(Rejection {
                 error,
                 description,
                 request_id,
                 ..
-            } => {
+            }) => {
                 assert_eq!(error.as_deref(), Some("invalid_client"));
                 assert_eq!(
                     description.as_deref(),
@@ -491,7 +491,7 @@ mod tests {
         }
         let codes_only = r#"{"error":"invalid_grant","error_codes":[50013, 500133]}"#;
         match rejection("e", &response(400, codes_only)) {
-            Error::Rejected { description, .. } => {
+            Error::Rejected(Rejection { description, .. }) => {
                 assert_eq!(description.as_deref(), Some("AADSTS50013, AADSTS500133"));
             }
             other => panic!("{other:?}"),

@@ -33,7 +33,7 @@ pub use cache::Stats;
 pub use credential::{Credential, CredentialBuilder, DEFAULT_SCOPE};
 pub use diagnose::{ACCEPTED_ALGORITHMS, FederationPolicy, Mismatch, diagnose};
 pub use endpoints::{AudienceOrigin, EndpointOrigin, Endpoints};
-pub use error::{Cause, Error, ErrorKind, Result};
+pub use error::{Cause, Error, ErrorKind, Rejection, Result};
 pub use exchange::{GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_JWT};
 pub use http::{HttpOptions, MAX_BODY_BYTES};
 pub use retry::RetryPolicy;

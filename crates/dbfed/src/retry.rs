@@ -115,14 +115,14 @@ mod tests {
     use crate::error::Error;
 
     fn unavailable(retry_after: Option<Duration>) -> Error {
-        Error::Rejected {
+        Error::Rejected(crate::Rejection {
             status: 503,
             endpoint: "e".into(),
             error: None,
             description: None,
             request_id: None,
             retry_after,
-        }
+        })
     }
 
     #[tokio::test(start_paused = true)]

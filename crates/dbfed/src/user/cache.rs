@@ -264,7 +264,7 @@ impl UserCache {
     /// After a request failed and no valid token is left: remember a rejection for a while
     /// (when configured), else forget the user, so a bad JWT holds no place in the map.
     fn failed(&self, key: &Key, entry: &Arc<UserEntry>, err: &Error) {
-        let rejected = matches!(err, Error::Rejected { status, .. } if (400..500).contains(status) && *status != 429);
+        let rejected = matches!(err, Error::Rejected(refusal) if (400..500).contains(&refusal.status) && refusal.status != 429);
         if rejected && !self.config.negative_ttl.is_zero() {
             entry.rejected.store(Some(Arc::new(Rejection {
                 error: err.clone(),

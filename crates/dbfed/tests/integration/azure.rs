@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use dbfed::{
     AZURE_DATABRICKS_RESOURCE_ID, AzureCredentialBuilder, AzureOnBehalfOf, Credential, Error,
-    FEDERATED_TOKEN_AUDIENCE, source,
+    FEDERATED_TOKEN_AUDIENCE, Rejection, source,
 };
 use dbfed_testkit::{
     APP_SERVICE_IDENTITY_HEADER, EntraApp, EntraUserToken, Fault, FederatedCredential,
@@ -449,13 +449,13 @@ async fn entra_refusals_say_why_and_carry_the_correlation_id() {
 
     let err = credential.token().await.unwrap_err();
 
-    let Error::Rejected {
+    let Error::Rejected(Rejection {
         status,
         error,
         description,
         request_id,
         ..
-    } = &err
+    }) = &err
     else {
         panic!("{err:?}");
     };

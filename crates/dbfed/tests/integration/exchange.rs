@@ -1,6 +1,6 @@
 //! The exchange itself: both federation kinds, the exact RFC 8693 form, and refusals in words.
 
-use dbfed::{Credential, Error, source::Fixed};
+use dbfed::{Credential, Error, Rejection, source::Fixed};
 use dbfed_testkit::{HostType, MintRequest};
 
 use crate::common::*;
@@ -99,13 +99,13 @@ async fn a_policy_mismatch_is_a_typed_error_with_status_and_the_servers_words() 
     let err = credential.token().await.unwrap_err();
 
     match &err {
-        Error::Rejected {
+        Error::Rejected(Rejection {
             status,
             endpoint,
             error,
             description,
             ..
-        } => {
+        }) => {
             assert_eq!(*status, 400);
             assert_eq!(endpoint, &format!("{}/oidc/v1/token", kit.url()));
             assert_eq!(error.as_deref(), Some("invalid_grant"));
@@ -144,7 +144,7 @@ async fn a_wrong_subject_and_an_unknown_service_principal_are_refused() {
         .unwrap();
     let err = unknown.token().await.unwrap_err();
     assert!(
-        matches!(err, Error::Rejected { status: 401, .. }),
+        matches!(err, Error::Rejected(Rejection { status: 401, .. })),
         "{err:?}"
     );
 }

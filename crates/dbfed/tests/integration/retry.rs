@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use dbfed::Error;
+use dbfed::{Error, Rejection};
 use dbfed_testkit::Fault;
 
 use crate::common::*;
@@ -49,7 +49,7 @@ async fn a_400_is_not_retried() {
     let err = credential.token().await.unwrap_err();
 
     assert!(
-        matches!(err, Error::Rejected { status: 400, .. }),
+        matches!(err, Error::Rejected(Rejection { status: 400, .. })),
         "{err:?}"
     );
     let counters = kit.counters();

@@ -1,7 +1,7 @@
 //! Refusing unsafe URLs, redirects and oversized bodies; no token in any Debug output.
 
 use dbfed::source::{self, ClientAuth, Fixed};
-use dbfed::{AzureOnBehalfOf, Credential, Error, Secret, UserExchanger};
+use dbfed::{AzureOnBehalfOf, Credential, Error, Rejection, Secret, UserExchanger};
 use dbfed_testkit::Fault;
 
 use crate::common::*;
@@ -159,10 +159,10 @@ async fn debug_output_of_every_public_type_shows_no_token_or_jwt() {
 /// Every text an error shows: its message, its description and its causes' messages.
 fn everything_shown(err: &Error) -> String {
     let mut shown = format!("{err}\n{err:?}");
-    if let Error::Rejected {
+    if let Error::Rejected(Rejection {
         description: Some(description),
         ..
-    } = err
+    }) = err
     {
         shown.push_str(description);
     }
