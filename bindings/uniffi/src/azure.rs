@@ -4,14 +4,13 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use dbfed::options::{AzureOptions, Description, EntraApp, OnBehalfOfOptions, Shown};
 
 use crate::credential::Credential;
 use crate::error::DbfedError;
-use crate::options::{RetryPolicy, network};
-use crate::per_user::{build, per_user_methods, user_cache};
+use crate::options::{NetworkSettings, UserCacheSettings, network, user_cache};
+use crate::per_user::{build, per_user_methods};
 use crate::shown::render;
 use crate::source::Source;
 
@@ -75,18 +74,9 @@ pub struct AzureCredentialConfig {
     /// The resource the tokens are for (default the Azure Databricks resource id).
     #[uniffi(default)]
     pub resource: Option<String>,
-    /// Connect timeout of every request (default 10 s).
+    /// Timeouts, CA bundle and retry rules of its requests (default: their defaults).
     #[uniffi(default)]
-    pub connect_timeout: Option<Duration>,
-    /// Timeout of every request, whole (default 30 s).
-    #[uniffi(default)]
-    pub request_timeout: Option<Duration>,
-    /// A PEM file of CA certificates to trust besides the system's.
-    #[uniffi(default)]
-    pub ca_bundle: Option<String>,
-    /// Retry rules (default: 5 attempts within 60 s).
-    #[uniffi(default)]
-    pub retry: Option<RetryPolicy>,
+    pub network: Option<NetworkSettings>,
 }
 
 /// The core's Entra application of a config record's fields.
@@ -121,12 +111,7 @@ fn azure_options(config: AzureCredentialConfig, from_env: bool) -> AzureOptions 
         imds_endpoint: config.imds_endpoint,
         resource: config.resource,
         from_env,
-        network: network(
-            config.connect_timeout,
-            config.request_timeout,
-            config.ca_bundle,
-            config.retry,
-        ),
+        network: network(config.network),
     }
 }
 
@@ -155,7 +140,7 @@ impl Credential {
 
 /// How an `AzureOnBehalfOf` reaches Entra: the application the users' tokens were issued to
 /// (`tenantId`, `clientId`, and its `clientSecret` or `clientAssertion`), the scope, and the
-/// per-user cache's settings as for `UserExchangerConfig`.
+/// per-user cache's settings (`UserCacheSettings`).
 #[derive(Clone, uniffi::Record)]
 pub struct AzureOnBehalfOfConfig {
     /// The Entra tenant (directory) id or domain.
@@ -174,34 +159,13 @@ pub struct AzureOnBehalfOfConfig {
     /// The scope requested (default `2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/user_impersonation`).
     #[uniffi(default)]
     pub scope: Option<String>,
-    /// The most users cached (default 10,000); the least recently used is evicted beyond it.
+    /// How users' tokens are cached and which are refused without a request (default: the
+    /// defaults of `UserCacheSettings`).
     #[uniffi(default)]
-    pub max_users: Option<i32>,
-    /// User tokens from another issuer are refused without a request (empty: any issuer).
+    pub cache: Option<UserCacheSettings>,
+    /// Timeouts, CA bundle and retry rules of its requests (default: their defaults).
     #[uniffi(default)]
-    pub expected_issuers: Vec<String>,
-    /// User tokens for none of these audiences are refused without a request (empty: any).
-    #[uniffi(default)]
-    pub expected_audiences: Vec<String>,
-    /// How long past its `exp` a user's token is still accepted (default zero).
-    #[uniffi(default)]
-    pub expiry_leeway: Option<Duration>,
-    /// Answers a user token Entra refused with the same error for this long, without asking
-    /// again (default off).
-    #[uniffi(default)]
-    pub negative_cache: Option<Duration>,
-    /// Connect timeout of every request (default 10 s).
-    #[uniffi(default)]
-    pub connect_timeout: Option<Duration>,
-    /// Timeout of every request, whole (default 30 s).
-    #[uniffi(default)]
-    pub request_timeout: Option<Duration>,
-    /// A PEM file of CA certificates to trust besides the system's.
-    #[uniffi(default)]
-    pub ca_bundle: Option<String>,
-    /// Retry rules (default: 5 attempts within 60 s).
-    #[uniffi(default)]
-    pub retry: Option<RetryPolicy>,
+    pub network: Option<NetworkSettings>,
 }
 
 /// Azure Databricks tokens acting as the signed-in users of an Entra application: each user's
@@ -231,20 +195,9 @@ impl AzureOnBehalfOf {
                 config.authority_host,
             ),
             scope: config.scope,
-            cache: user_cache(
-                config.max_users,
-                config.expected_issuers,
-                config.expected_audiences,
-                config.expiry_leeway,
-                config.negative_cache,
-            ),
+            cache: user_cache(config.cache),
             from_env: false,
-            network: network(
-                config.connect_timeout,
-                config.request_timeout,
-                config.ca_bundle,
-                config.retry,
-            ),
+            network: network(config.network),
         };
         let inner = build(|| on_behalf_of.build())?;
         Ok(Arc::new(AzureOnBehalfOf { inner }))

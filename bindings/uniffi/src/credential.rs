@@ -2,22 +2,24 @@
 //! and blocking calls.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
-use dbfed::options::{Networked, Target};
+use dbfed::options::{Network, Networked, Target};
 
 use crate::diagnose::{FederationPolicy, Mismatch, mismatches};
 use crate::endpoints::Endpoints;
 use crate::error::DbfedError;
-use crate::options::{RetryPolicy, network};
+use crate::options::{NetworkSettings, network};
+use crate::runtime::Answer;
 use crate::shown::render;
 use crate::source::Source;
 use crate::token::{AccessToken, Stats};
 use crate::{panics, runtime};
 
-/// How a `Credential` reaches Databricks. Give `host` (a workspace), or `accountHost` with
-/// `accountId` (account-level APIs), or a `tokenEndpoint`; every other field has a default.
+/// How a `Credential` (or a `UserExchanger`) reaches Databricks. Give `host` (a workspace), or
+/// `accountHost` with `accountId` (account-level APIs), or a `tokenEndpoint`; every other field
+/// has a default.
 #[derive(Clone, Debug, Default, uniffi::Record)]
 pub struct CredentialConfig {
     /// The workspace URL (`https://` may be omitted).
@@ -46,18 +48,9 @@ pub struct CredentialConfig {
     /// An OIDC discovery document to read the token endpoint from.
     #[uniffi(default)]
     pub discovery_url: Option<String>,
-    /// Connect timeout of every request (default 10 s).
+    /// Timeouts, CA bundle and retry rules of its requests (default: their defaults).
     #[uniffi(default)]
-    pub connect_timeout: Option<Duration>,
-    /// Timeout of every request, whole (default 30 s).
-    #[uniffi(default)]
-    pub request_timeout: Option<Duration>,
-    /// A PEM file of CA certificates to trust besides the system's.
-    #[uniffi(default)]
-    pub ca_bundle: Option<String>,
-    /// Retry rules (default: 5 attempts within 60 s).
-    #[uniffi(default)]
-    pub retry: Option<RetryPolicy>,
+    pub network: Option<NetworkSettings>,
 }
 
 /// Databricks tokens for one workspace or account, exchanged for the JWTs of one source,
@@ -80,6 +73,42 @@ impl Credential {
     }
 }
 
+impl CredentialConfig {
+    /// The core's exchange target and network options of this config, which the core checks.
+    pub(crate) fn into_core(self) -> (Target, Network) {
+        let target = Target {
+            host: self.host,
+            account_host: self.account_host,
+            account_id: self.account_id,
+            client_id: self.client_id,
+            scopes: self.scopes,
+            audience: self.audience,
+            token_endpoint: self.token_endpoint,
+            discovery_url: self.discovery_url,
+        };
+        (target, network(self.network))
+    }
+}
+
+impl Credential {
+    /// The cached token, else the exchange that gets one.
+    fn token_answer(
+        &self,
+    ) -> Result<Answer<Arc<AccessToken>, impl Future<Output = TokenResult> + use<>>, DbfedError>
+    {
+        if let Some(token) = panics::catch(|| self.cached_token())? {
+            return Ok(Answer::Ready(token));
+        }
+        let credential = self.inner.clone();
+        Ok(Answer::Request(async move {
+            Ok(AccessToken::new(credential.token().await?))
+        }))
+    }
+}
+
+/// What a token call gives.
+pub(crate) type TokenResult = Result<Arc<AccessToken>, DbfedError>;
+
 impl std::fmt::Display for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&render(self.inner.describe()))
@@ -92,22 +121,7 @@ impl Credential {
     /// the configuration is incomplete or unsafe.
     #[uniffi::constructor]
     pub fn new(config: CredentialConfig, source: Arc<Source>) -> Result<Arc<Self>, DbfedError> {
-        let target = Target {
-            host: config.host,
-            account_host: config.account_host,
-            account_id: config.account_id,
-            client_id: config.client_id,
-            scopes: config.scopes,
-            audience: config.audience,
-            token_endpoint: config.token_endpoint,
-            discovery_url: config.discovery_url,
-        };
-        let network = network(
-            config.connect_timeout,
-            config.request_timeout,
-            config.ca_bundle,
-            config.retry,
-        );
+        let (target, network) = config.into_core();
         Credential::build(|| {
             dbfed::Credential::builder()
                 .target(target)
@@ -130,21 +144,13 @@ impl Credential {
     /// A valid token: from the cache (no I/O), or after one exchange shared by every caller
     /// waiting for it.
     pub async fn token(&self) -> Result<Arc<AccessToken>, DbfedError> {
-        if let Some(token) = panics::catch(|| self.cached_token())? {
-            return Ok(token);
-        }
-        let credential = self.inner.clone();
-        runtime::run(async move { Ok(AccessToken::new(credential.token().await?)) }).await
+        self.token_answer()?.awaited().await
     }
 
     /// `token()` for callers without coroutines: blocks the calling thread until a token is
     /// had (never longer than the request timeouts and retry budget, or a callback's timeout).
     pub fn token_blocking(&self) -> Result<Arc<AccessToken>, DbfedError> {
-        if let Some(token) = panics::catch(|| self.cached_token())? {
-            return Ok(token);
-        }
-        let credential = self.inner.clone();
-        runtime::block_on(async move { Ok(AccessToken::new(credential.token().await?)) })
+        self.token_answer()?.blocking()
     }
 
     /// The cached token if it can be had without waiting (lock-free, no I/O), else null. A

@@ -1,12 +1,10 @@
 //! The sources that request their JWT over HTTP, cached until shortly before it expires: GitHub
 //! Actions, Azure DevOps, the GCP metadata server and any OIDC IdP by client credentials
 //! (`Source.gitHubActions`, `Source.azureDevOps`, `Source.gcpMetadata`,
-//! `Source.oidcClientCredentials`). Each takes the network settings of a config record
-//! (`connectTimeout`, `requestTimeout`, `caBundle`, `retry`) for its own requests, which the core
+//! `Source.oidcClientCredentials`). Each takes `NetworkSettings` for its own requests, which the core
 //! checks, as it parses the OIDC client's names and checks how they combine.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use dbfed::SubjectTokenSource;
 use dbfed::options::{Networked, OidcClient};
@@ -14,7 +12,7 @@ use dbfed::source;
 
 use crate::azure::ClientSecret;
 use crate::error::DbfedError;
-use crate::options::{RetryPolicy, network};
+use crate::options::{NetworkSettings, network};
 use crate::source::Source;
 
 /// How `Source.oidcClientCredentials` gets its JWT from an OIDC identity provider (Okta, Auth0,
@@ -57,30 +55,17 @@ pub struct OidcClientCredentialsConfig {
     /// The response field holding the JWT: `access_token` (the default) or `id_token`.
     #[uniffi(default)]
     pub token_field: Option<String>,
-    /// Connect timeout of every request (default 10 s).
+    /// Timeouts, CA bundle and retry rules of its requests (default: their defaults).
     #[uniffi(default)]
-    pub connect_timeout: Option<Duration>,
-    /// Timeout of every request, whole (default 30 s).
-    #[uniffi(default)]
-    pub request_timeout: Option<Duration>,
-    /// A PEM file of CA certificates to trust besides the system's.
-    #[uniffi(default)]
-    pub ca_bundle: Option<String>,
-    /// Retry rules (default: 5 attempts within 60 s).
-    #[uniffi(default)]
-    pub retry: Option<RetryPolicy>,
+    pub network: Option<NetworkSettings>,
 }
 
 /// The source `core` with the network settings given, checked by the core.
 fn networked<T: Networked + SubjectTokenSource>(
     core: T,
-    connect_timeout: Option<Duration>,
-    request_timeout: Option<Duration>,
-    ca_bundle: Option<String>,
-    retry: Option<RetryPolicy>,
+    settings: Option<NetworkSettings>,
 ) -> Result<Arc<Source>, DbfedError> {
-    let network = network(connect_timeout, request_timeout, ca_bundle, retry);
-    Ok(Source::new(core.network(&network)?))
+    Ok(Source::new(core.network(&network(settings))?))
 }
 
 #[uniffi::export]
@@ -91,23 +76,17 @@ impl Source {
     /// unsafe.
     #[uniffi::constructor(default(
         audience = None,
-        connect_timeout = None,
-        request_timeout = None,
-        ca_bundle = None,
-        retry = None
+        network = None
     ))]
     pub fn git_hub_actions(
         audience: Option<String>,
-        connect_timeout: Option<Duration>,
-        request_timeout: Option<Duration>,
-        ca_bundle: Option<String>,
-        retry: Option<RetryPolicy>,
+        network: Option<NetworkSettings>,
     ) -> Result<Arc<Self>, DbfedError> {
         let mut core = source::GitHubActions::new();
         if let Some(audience) = audience {
             core = core.audience(audience);
         }
-        networked(core, connect_timeout, request_timeout, ca_bundle, retry)
+        networked(core, network)
     }
 
     /// Azure DevOps Pipelines: an ID token for the service connection whose id is
@@ -117,23 +96,17 @@ impl Source {
     /// `DbfedException.Config` if the network settings are unsafe.
     #[uniffi::constructor(default(
         service_connection = None,
-        connect_timeout = None,
-        request_timeout = None,
-        ca_bundle = None,
-        retry = None
+        network = None
     ))]
     pub fn azure_dev_ops(
         service_connection: Option<String>,
-        connect_timeout: Option<Duration>,
-        request_timeout: Option<Duration>,
-        ca_bundle: Option<String>,
-        retry: Option<RetryPolicy>,
+        network: Option<NetworkSettings>,
     ) -> Result<Arc<Self>, DbfedError> {
         let mut core = source::AzureDevOps::new();
         if let Some(id) = service_connection {
             core = core.service_connection(id);
         }
-        networked(core, connect_timeout, request_timeout, ca_bundle, retry)
+        networked(core, network)
     }
 
     /// Google Cloud (GCE, GKE, Cloud Run): the default service account's identity token for the
@@ -142,23 +115,17 @@ impl Source {
     /// are unsafe.
     #[uniffi::constructor(default(
         host = None,
-        connect_timeout = None,
-        request_timeout = None,
-        ca_bundle = None,
-        retry = None
+        network = None
     ))]
     pub fn gcp_metadata(
         host: Option<String>,
-        connect_timeout: Option<Duration>,
-        request_timeout: Option<Duration>,
-        ca_bundle: Option<String>,
-        retry: Option<RetryPolicy>,
+        network: Option<NetworkSettings>,
     ) -> Result<Arc<Self>, DbfedError> {
         let mut core = source::GcpMetadata::new();
         if let Some(host) = host {
             core = core.host(host);
         }
-        networked(core, connect_timeout, request_timeout, ca_bundle, retry)
+        networked(core, network)
     }
 
     /// Any OIDC identity provider, by the client-credentials grant (see
@@ -182,12 +149,7 @@ impl Source {
             scope: config.scope,
             audience_parameter: config.audience_parameter,
             token_field: config.token_field,
-            network: network(
-                config.connect_timeout,
-                config.request_timeout,
-                config.ca_bundle,
-                config.retry,
-            ),
+            network: network(config.network),
         };
         Ok(Source::new(client.build()?))
     }

@@ -34,10 +34,10 @@ pub use endpoints::{AudienceOrigin, EndpointOrigin, Endpoints};
 pub use error::DbfedError;
 pub use fetched::OidcClientCredentialsConfig;
 pub use logging::{LogForwarder, LogLevel, LogRecord, forward_logs};
-pub use options::RetryPolicy;
+pub use options::{NetworkSettings, RetryPolicy, UserCacheSettings};
 pub use panics::{panic_for_tests, panic_for_tests_async};
 pub use source::{CallbackBridge, CallbackReply, Source};
 pub use token::{AccessToken, Stats, UserStats};
-pub use users::{UserExchanger, UserExchangerConfig};
+pub use users::UserExchanger;
 
 uniffi::setup_scaffolding!();

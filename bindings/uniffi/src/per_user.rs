@@ -1,29 +1,8 @@
 //! What `UserExchanger` and `AzureOnBehalfOf` share: the core's per-user handle
-//! (`dbfed::UserTokens`) behind both, the methods over it, and their configs' cache settings.
-
-use std::time::Duration;
-
-use dbfed::options::{Span, UserCache};
+//! (`dbfed::UserTokens`) behind both, and the methods over it.
 
 use crate::error::DbfedError;
 use crate::runtime;
-
-/// The core's per-user cache settings of a config record's five (an empty list: any).
-pub(crate) fn user_cache(
-    max_users: Option<i32>,
-    expected_issuers: Vec<String>,
-    expected_audiences: Vec<String>,
-    expiry_leeway: Option<Duration>,
-    negative_cache: Option<Duration>,
-) -> UserCache {
-    UserCache {
-        max_users: max_users.map(i64::from),
-        negative_cache: negative_cache.map(Span::Exact),
-        expected_issuers: (!expected_issuers.is_empty()).then_some(expected_issuers),
-        expected_audiences: (!expected_audiences.is_empty()).then_some(expected_audiences),
-        expiry_leeway: expiry_leeway.map(Span::Exact),
-    }
-}
 
 /// The per-user handle that `build` makes in the runtime's context (a panic in it is
 /// `DbfedError::Internal`).
@@ -43,41 +22,42 @@ macro_rules! per_user_methods {
             }
         }
 
+        impl $type {
+            /// The user's cached token, else the request that gets one.
+            fn token_answer_for(
+                &self,
+                $user: String,
+            ) -> Result<
+                crate::runtime::Answer<
+                    std::sync::Arc<crate::token::AccessToken>,
+                    impl std::future::Future<Output = crate::credential::TokenResult> + use<>,
+                >,
+                crate::error::DbfedError,
+            > {
+                if let Some(token) = crate::panics::catch(|| self.cached_token_for(&$user))? {
+                    return Ok(crate::runtime::Answer::Ready(token));
+                }
+                let users = self.inner.clone();
+                Ok(crate::runtime::Answer::Request(async move {
+                    Ok(crate::token::AccessToken::new(
+                        users.token_for(&$user).await?,
+                    ))
+                }))
+            }
+        }
+
         #[uniffi::export]
         impl $type {
             /// A token acting as the user whose own token is given: from the cache, or after one
             /// request shared by all concurrent callers for that user.
-            pub async fn token_for(
-                &self,
-                $user: String,
-            ) -> Result<std::sync::Arc<crate::token::AccessToken>, crate::error::DbfedError> {
-                if let Some(token) = crate::panics::catch(|| self.cached_token_for(&$user))? {
-                    return Ok(token);
-                }
-                let users = self.inner.clone();
-                crate::runtime::run(async move {
-                    Ok(crate::token::AccessToken::new(
-                        users.token_for(&$user).await?,
-                    ))
-                })
-                .await
+            pub async fn token_for(&self, $user: String) -> crate::credential::TokenResult {
+                self.token_answer_for($user)?.awaited().await
             }
 
             /// `tokenFor` for callers without coroutines: blocks the calling thread until a
             /// token is had (never longer than the request timeouts and retry budget).
-            pub fn token_for_blocking(
-                &self,
-                $user: String,
-            ) -> Result<std::sync::Arc<crate::token::AccessToken>, crate::error::DbfedError> {
-                if let Some(token) = crate::panics::catch(|| self.cached_token_for(&$user))? {
-                    return Ok(token);
-                }
-                let users = self.inner.clone();
-                crate::runtime::block_on(async move {
-                    Ok(crate::token::AccessToken::new(
-                        users.token_for(&$user).await?,
-                    ))
-                })
+            pub fn token_for_blocking(&self, $user: String) -> crate::credential::TokenResult {
+                self.token_answer_for($user)?.blocking()
             }
 
             /// `{"Authorization": "Bearer <token>"}` for a request made as the user.

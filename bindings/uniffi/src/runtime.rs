@@ -59,6 +59,37 @@ pub(crate) fn block_on<T: Send + 'static>(
     futures::executor::block_on(task).unwrap_or_else(|_| Ok(Err(stopped())))?
 }
 
+/// A token call's answer: had from the cache without waiting, or the request that gets it, run
+/// on the runtime; the async and the blocking variant of a call differ only in how they wait.
+pub(crate) enum Answer<T, F> {
+    /// Had without waiting.
+    Ready(T),
+    /// To be had from a request.
+    Request(F),
+}
+
+impl<T, F> Answer<T, F>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, DbfedError>> + Send + 'static,
+{
+    /// The answer, awaited from any executor.
+    pub(crate) async fn awaited(self) -> Result<T, DbfedError> {
+        match self {
+            Answer::Ready(value) => Ok(value),
+            Answer::Request(request) => run(request).await,
+        }
+    }
+
+    /// The answer, the calling thread blocked until it is had.
+    pub(crate) fn blocking(self) -> Result<T, DbfedError> {
+        match self {
+            Answer::Ready(value) => Ok(value),
+            Answer::Request(request) => block_on(request),
+        }
+    }
+}
+
 fn not_started() -> DbfedError {
     DbfedError::Internal {
         reason: "dbfed could not start its Tokio runtime".into(),

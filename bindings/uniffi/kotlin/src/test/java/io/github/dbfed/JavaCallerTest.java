@@ -27,7 +27,9 @@ class JavaCallerTest {
         config.setHost(kit.getUrl());
         config.setClientId(TestkitKt.SP_CLIENT_ID);
         config.setAudience(TestkitKt.AUDIENCE);
-        config.setRequestTimeout(Duration.ofSeconds(5));
+        NetworkSettings network = new NetworkSettings();
+        network.setRequestTimeout(Duration.ofSeconds(5));
+        config.setNetwork(network);
         try (Credential credential = new Credential(config, Source.Companion.fixed(kit.servicePrincipalJwt()))) {
             AccessToken token = credential.tokenBlocking();
             assertEquals(200, kit.me(token.authorizationHeader()).getFirst());
@@ -53,10 +55,11 @@ class JavaCallerTest {
     void aJavaCallerActsForAUser() throws DbfedException {
         kit.addPolicy(null, List.of(TestkitKt.AUDIENCE), null);
         String jwt = kit.mint(TestkitKt.USER, List.of(TestkitKt.AUDIENCE));
-        UserExchangerConfig config = new UserExchangerConfig();
+        CredentialConfig config = new CredentialConfig();
         config.setHost(kit.getUrl());
-        config.setExpectedIssuers(List.of(kit.getIssuer()));
-        try (UserExchanger users = new UserExchanger(config)) {
+        UserCacheSettings cache = new UserCacheSettings();
+        cache.setExpectedIssuers(List.of(kit.getIssuer()));
+        try (UserExchanger users = new UserExchanger(config, cache)) {
             assertEquals(TestkitKt.USER, kit.me(users.tokenForBlocking(jwt).authorizationHeader()).getSecond());
         }
     }

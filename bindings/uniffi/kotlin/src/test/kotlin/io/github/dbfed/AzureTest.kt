@@ -60,7 +60,7 @@ class AzureTest {
         clientSecret = secret?.let { ClientSecret(it) },
         clientAssertion = assertion,
         authorityHost = Testkit.entraAuthority,
-        retry = RetryPolicy(maxAttempts = 1),
+        network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1)),
     )
 
     private fun onBehalfOf(
@@ -75,9 +75,8 @@ class AzureTest {
             clientSecret = secret?.let { ClientSecret(it) },
             clientAssertion = assertion,
             authorityHost = Testkit.entraAuthority,
-            expectedAudiences = expectedAudiences,
-            maxUsers = maxUsers,
-            retry = RetryPolicy(maxAttempts = 1),
+            cache = UserCacheSettings(expectedAudiences = expectedAudiences, maxUsers = maxUsers),
+            network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1)),
         ),
     )
 
@@ -236,7 +235,7 @@ class AzureTest {
             "AZURE_CLIENT_ID" to APP,
             "AZURE_FEDERATED_TOKEN_FILE" to file.toString(),
         ) {
-            Credential.azureFromEnv(AzureCredentialConfig(retry = RetryPolicy(maxAttempts = 1))).use { credential ->
+            Credential.azureFromEnv(AzureCredentialConfig(network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1)))).use { credential ->
                 assertEquals("sp:$APP", userName(credential.tokenBlocking()))
             }
         }
@@ -266,7 +265,7 @@ class AzureTest {
             assertTrue(error.description!!.startsWith("AADSTS7000215"), error.description)
         }
 
-        val unknown = AzureCredentialConfig(managedIdentity = true, imdsEndpoint = Testkit.imdsEndpoint, retry = RetryPolicy(maxAttempts = 1))
+        val unknown = AzureCredentialConfig(managedIdentity = true, imdsEndpoint = Testkit.imdsEndpoint, network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1)))
         Credential.azure(unknown).use { credential ->
             val error = assertThrows<DbfedException.Rejected> { runBlocking { credential.token() } }
             assertEquals(400, error.status)

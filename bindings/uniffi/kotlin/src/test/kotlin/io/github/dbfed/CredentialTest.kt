@@ -51,7 +51,7 @@ class CredentialTest {
         val config = CredentialConfig(
             accountHost = Testkit.url,
             accountId = Testkit.accountId,
-            retry = RetryPolicy(maxAttempts = 1),
+            network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1)),
         )
         Credential(config, Source.fixed(Testkit.mint(USER, listOf(Testkit.accountId)))).use { credential ->
             assertApiAccepts(credential.token(), USER)

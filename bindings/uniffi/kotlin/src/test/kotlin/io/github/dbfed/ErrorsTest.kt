@@ -94,7 +94,7 @@ class ErrorsTest {
     fun `no answer is a transport error`() {
         val port = ServerSocket(0).use { it.localPort }
         val endpoint = "http://127.0.0.1:$port/oidc/v1/token"
-        val config = CredentialConfig(tokenEndpoint = endpoint, audience = "x", retry = RetryPolicy(maxAttempts = 1))
+        val config = CredentialConfig(tokenEndpoint = endpoint, audience = "x", network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1)))
         Credential(config, Source.fixed("jwt")).use { credential ->
             val error = assertThrows<DbfedException.Transport> { credential.tokenBlocking() }
             assertEquals(endpoint, error.endpoint)
@@ -105,7 +105,7 @@ class ErrorsTest {
     @Test
     fun `a request that times out is a transport error`() {
         Testkit.inject("path" to "/oidc/v1/token", "delay_ms" to 3000)
-        val config = Testkit.config().apply { requestTimeout = Duration.ofMillis(200) }
+        val config = Testkit.config().apply { network = network!!.copy(requestTimeout = Duration.ofMillis(200)) }
         Credential(config, Source.fixed(Testkit.servicePrincipalJwt())).use { credential ->
             val error = assertThrows<DbfedException.Transport> { credential.tokenBlocking() }
             assertTrue("timed out" in error.reason, error.reason)

@@ -44,11 +44,11 @@ fun main(args: Array<String>) {
 /** One path's calls: each must end as it should, or the probe fails (exit status 1). */
 private fun run(path: String, url: String, spJwt: String, userJwt: String) {
     fun config(clientId: String) =
-        CredentialConfig(host = url, clientId = clientId, audience = AUDIENCE, retry = RetryPolicy(maxAttempts = 1))
+        CredentialConfig(host = url, clientId = clientId, audience = AUDIENCE, network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1)))
     when (path) {
         "sync" -> Credential(config(SP_CLIENT_ID), Source.fixed(spJwt)).use { it.tokenBlocking() }
         "async" -> runBlocking { Credential(config(SP_CLIENT_ID), Source.fixed(spJwt)).use { it.token() } }
-        "users" -> UserExchanger(UserExchangerConfig(host = url, retry = RetryPolicy(maxAttempts = 1))).use { users ->
+        "users" -> UserExchanger(CredentialConfig(host = url, network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1)))).use { users ->
             users.tokenForBlocking(userJwt)
             runBlocking { users.tokenFor(userJwt) }
         }

@@ -54,9 +54,11 @@ class FaultMatrixTest {
     }
 
     private fun config() = Testkit.config().apply {
-        connectTimeout = Duration.ofSeconds(2)
-        requestTimeout = Duration.ofSeconds(2)
-        retry = RetryPolicy(initialBackoff = Duration.ofMillis(20), maxBackoff = Duration.ofMillis(100), totalBudget = Duration.ofSeconds(8))
+        network = NetworkSettings(
+            connectTimeout = Duration.ofSeconds(2),
+            requestTimeout = Duration.ofSeconds(2),
+            retry = RetryPolicy(initialBackoff = Duration.ofMillis(20), maxBackoff = Duration.ofMillis(100), totalBudget = Duration.ofSeconds(8)),
+        )
     }
 
     /** The case's faults, for the token endpoint, in order (`nested_json_depth` makes the first one's body). */

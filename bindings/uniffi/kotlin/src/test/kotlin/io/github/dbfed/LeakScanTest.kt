@@ -59,7 +59,7 @@ class LeakScanTest {
             Testkit.addPolicy(clientId = null, audiences = listOf(AUDIENCE))
             val userJwt = Testkit.mint(USER, listOf(AUDIENCE))
             val otherJwt = Testkit.mint("bob@example.com", listOf(AUDIENCE))
-            UserExchanger(UserExchangerConfig(host = Testkit.url, retry = RetryPolicy(maxAttempts = 1))).use { users ->
+            UserExchanger(CredentialConfig(host = Testkit.url, network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1)))).use { users ->
                 val userToken = users.tokenForBlocking(userJwt)
                 shown += listOf(users, userToken, users.stats()).map { it.toString() }
                 echo("/oidc/v1/token", 401, "invalid_grant", "bad subject_token $otherJwt")
@@ -96,7 +96,7 @@ class LeakScanTest {
                 clientId = APP,
                 clientSecret = ClientSecret(secret),
                 authorityHost = Testkit.entraAuthority,
-                retry = RetryPolicy(maxAttempts = 1),
+                network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1)),
             )
             Credential.azure(config).use { credential ->
                 val token = credential.tokenBlocking()

@@ -66,43 +66,9 @@ class OptionsCasesTest {
         val built = when (build) {
             "credential" -> {
                 val source = sourceOf(options.take("source") as JSONObject)
-                val config = CredentialConfig(
-                    host = options.text("host"),
-                    accountHost = options.text("account_host"),
-                    accountId = options.text("account_id"),
-                    clientId = options.text("client_id"),
-                    scopes = options.texts("scopes"),
-                    audience = options.text("audience"),
-                    tokenEndpoint = options.text("token_endpoint"),
-                    discoveryUrl = options.text("discovery_url"),
-                    connectTimeout = options.duration("connect_timeout"),
-                    requestTimeout = options.duration("request_timeout"),
-                    caBundle = options.text("ca_bundle"),
-                    retry = options.retry(),
-                )
-                listOf(Credential(config, source), source)
+                listOf(Credential(credentialConfig(options), source), source)
             }
-            "user_exchanger" -> listOf(
-                UserExchanger(
-                    UserExchangerConfig(
-                        host = options.text("host"),
-                        accountHost = options.text("account_host"),
-                        accountId = options.text("account_id"),
-                        scopes = options.texts("scopes"),
-                        tokenEndpoint = options.text("token_endpoint"),
-                        discoveryUrl = options.text("discovery_url"),
-                        maxUsers = options.integer("max_users"),
-                        expectedIssuers = options.texts("expected_issuers").orEmpty(),
-                        expectedAudiences = options.texts("expected_audiences").orEmpty(),
-                        expiryLeeway = options.duration("expiry_leeway"),
-                        negativeCache = options.duration("negative_cache"),
-                        connectTimeout = options.duration("connect_timeout"),
-                        requestTimeout = options.duration("request_timeout"),
-                        caBundle = options.text("ca_bundle"),
-                        retry = options.retry(),
-                    ),
-                ),
-            )
+            "user_exchanger" -> listOf(UserExchanger(credentialConfig(options), options.cache()))
             "azure_credential" -> {
                 val config = AzureCredentialConfig(
                     tenantId = options.text("tenant_id"),
@@ -113,10 +79,7 @@ class OptionsCasesTest {
                     imdsEndpoint = options.text("imds_endpoint"),
                     authorityHost = options.text("authority_host"),
                     resource = options.text("resource"),
-                    connectTimeout = options.duration("connect_timeout"),
-                    requestTimeout = options.duration("request_timeout"),
-                    caBundle = options.text("ca_bundle"),
-                    retry = options.retry(),
+                    network = options.network(),
                 )
                 listOf(Credential.azure(config), Shown(config))
             }
@@ -128,15 +91,8 @@ class OptionsCasesTest {
                     clientAssertion = (options.take("client_assertion") as JSONObject?)?.let { sourceOf(it) },
                     authorityHost = options.text("authority_host"),
                     scope = options.text("scope"),
-                    maxUsers = options.integer("max_users"),
-                    expectedIssuers = options.texts("expected_issuers").orEmpty(),
-                    expectedAudiences = options.texts("expected_audiences").orEmpty(),
-                    expiryLeeway = options.duration("expiry_leeway"),
-                    negativeCache = options.duration("negative_cache"),
-                    connectTimeout = options.duration("connect_timeout"),
-                    requestTimeout = options.duration("request_timeout"),
-                    caBundle = options.text("ca_bundle"),
-                    retry = options.retry(),
+                    cache = options.cache(),
+                    network = options.network(),
                 )
                 listOf(AzureOnBehalfOf(config), Shown(config))
             }
@@ -148,19 +104,13 @@ class OptionsCasesTest {
             "azure_devops" -> listOf(
                 Source.azureDevOps(
                     serviceConnection = options.text("service_connection"),
-                    connectTimeout = options.duration("connect_timeout"),
-                    requestTimeout = options.duration("request_timeout"),
-                    caBundle = options.text("ca_bundle"),
-                    retry = options.retry(),
+                    network = options.network(),
                 ),
             )
             "gcp_metadata" -> listOf(
                 Source.gcpMetadata(
                     host = options.text("host"),
-                    connectTimeout = options.duration("connect_timeout"),
-                    requestTimeout = options.duration("request_timeout"),
-                    caBundle = options.text("ca_bundle"),
-                    retry = options.retry(),
+                    network = options.network(),
                 ),
             )
             else -> throw AssertionError("no build $build in the JVM API: add \"jvm\" to the case's not_in")
@@ -189,13 +139,23 @@ class OptionsCasesTest {
         }
     }
 
+    /** The `CredentialConfig` of a case's options (a user exchanger's too). */
+    private fun credentialConfig(options: Options) = CredentialConfig(
+        host = options.text("host"),
+        accountHost = options.text("account_host"),
+        accountId = options.text("account_id"),
+        clientId = options.text("client_id"),
+        scopes = options.texts("scopes"),
+        audience = options.text("audience"),
+        tokenEndpoint = options.text("token_endpoint"),
+        discoveryUrl = options.text("discovery_url"),
+        network = options.network(),
+    )
+
     /** The GitHub Actions source of a case's options. */
     private fun gitHubActions(options: Options): Source = Source.gitHubActions(
         audience = options.text("audience"),
-        connectTimeout = options.duration("connect_timeout"),
-        requestTimeout = options.duration("request_timeout"),
-        caBundle = options.text("ca_bundle"),
-        retry = options.retry(),
+        network = options.network(),
     ).also { options.finish("github_actions") }
 
     /** The OIDC client-credentials config of a case's options; secrets and keys as `ClientSecret`s. */
@@ -211,10 +171,7 @@ class OptionsCasesTest {
         scope = options.text("scope"),
         audienceParameter = options.text("audience_parameter"),
         tokenField = options.text("token_field"),
-        connectTimeout = options.duration("connect_timeout"),
-        requestTimeout = options.duration("request_timeout"),
-        caBundle = options.text("ca_bundle"),
-        retry = options.retry(),
+        network = options.network(),
     ).also { options.finish("oidc_client_credentials") }
 
     /** A config record whose `toString()` is checked for secrets too; nothing to close. */
@@ -238,6 +195,29 @@ class OptionsCasesTest {
         /** Seconds in the table, a `java.time.Duration` in Kotlin. */
         fun duration(name: String): Duration? =
             (take(name) as Number?)?.let { Duration.ofNanos((it.toDouble() * 1e9).roundToLong()) }
+
+        /** The network settings among the options, if any is given. */
+        fun network(): NetworkSettings? {
+            val settings = NetworkSettings(
+                connectTimeout = duration("connect_timeout"),
+                requestTimeout = duration("request_timeout"),
+                caBundle = text("ca_bundle"),
+                retry = retry(),
+            )
+            return settings.takeIf { it != NetworkSettings() }
+        }
+
+        /** The per-user cache settings among the options, if any is given. */
+        fun cache(): UserCacheSettings? {
+            val settings = UserCacheSettings(
+                maxUsers = integer("max_users"),
+                expectedIssuers = texts("expected_issuers").orEmpty(),
+                expectedAudiences = texts("expected_audiences").orEmpty(),
+                expiryLeeway = duration("expiry_leeway"),
+                negativeCache = duration("negative_cache"),
+            )
+            return settings.takeIf { it != UserCacheSettings() }
+        }
 
         fun retry(): RetryPolicy? = (take("retry") as JSONObject?)?.let {
             val retry = Options(it)

@@ -30,7 +30,7 @@ class PanicTest {
 
     private fun users(): UserExchanger {
         Testkit.addPolicy(null, listOf(AUDIENCE))
-        return UserExchanger(UserExchangerConfig(host = Testkit.url, retry = RetryPolicy(maxAttempts = 1)))
+        return UserExchanger(CredentialConfig(host = Testkit.url, network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1))))
     }
 
     /** A later call works: the runtime did not stop. */

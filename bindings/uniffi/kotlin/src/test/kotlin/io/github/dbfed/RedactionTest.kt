@@ -21,7 +21,7 @@ class RedactionTest {
             val token = credential.token()
             Testkit.addPolicy(clientId = null, audiences = listOf(AUDIENCE))
             val userJwt = Testkit.mint(USER, listOf(AUDIENCE))
-            UserExchanger(UserExchangerConfig(host = Testkit.url)).use { users ->
+            UserExchanger(CredentialConfig(host = Testkit.url)).use { users ->
                 val userToken = users.tokenFor(userJwt)
                 val shown = listOf(source, credential, token, users, userToken, credential.stats(), users.stats())
                     .map { it.toString() }

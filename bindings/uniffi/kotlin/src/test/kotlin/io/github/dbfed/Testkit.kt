@@ -171,7 +171,7 @@ object Testkit {
         host = url,
         clientId = SP_CLIENT_ID,
         audience = AUDIENCE,
-        retry = RetryPolicy(maxAttempts = 1),
+        network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1)),
     )
 }
 

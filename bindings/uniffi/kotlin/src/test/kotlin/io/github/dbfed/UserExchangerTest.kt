@@ -22,12 +22,8 @@ class UserExchangerTest {
     }
 
     private fun users(vararg issuers: String) = UserExchanger(
-        UserExchangerConfig(
-            host = Testkit.url,
-            expectedIssuers = issuers.toList(),
-            maxUsers = 100,
-            retry = RetryPolicy(maxAttempts = 1),
-        ),
+        CredentialConfig(host = Testkit.url, network = NetworkSettings(retry = RetryPolicy(maxAttempts = 1))),
+        UserCacheSettings(expectedIssuers = issuers.toList(), maxUsers = 100),
     )
 
     @Test

@@ -2,12 +2,13 @@ package io.github.dbfed.bench;
 
 import io.github.dbfed.AccessToken;
 import io.github.dbfed.Credential;
+import io.github.dbfed.CredentialConfig;
 import io.github.dbfed.DbfedException;
 import io.github.dbfed.Source;
 import io.github.dbfed.Testkit;
 import io.github.dbfed.TestkitKt;
+import io.github.dbfed.UserCacheSettings;
 import io.github.dbfed.UserExchanger;
-import io.github.dbfed.UserExchangerConfig;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -48,10 +49,11 @@ public class TokenBench {
 
         kit.addPolicy(null, List.of(TestkitKt.AUDIENCE), null);
         userJwt = kit.mint(TestkitKt.USER, List.of(TestkitKt.AUDIENCE));
-        UserExchangerConfig config = new UserExchangerConfig();
+        CredentialConfig config = new CredentialConfig();
         config.setHost(kit.getUrl());
-        config.setExpectedIssuers(List.of(kit.getIssuer()));
-        users = new UserExchanger(config);
+        UserCacheSettings cache = new UserCacheSettings();
+        cache.setExpectedIssuers(List.of(kit.getIssuer()));
+        users = new UserExchanger(config, cache);
         users.tokenForBlocking(userJwt);
     }
 
