@@ -2,7 +2,7 @@
 //! source. The JavaScript class of the same name (`node/lib/credential.js`) passes its options
 //! object here once per view of it (the target, the network settings).
 
-use dbfed::options::{Network, Networked};
+use dbfed::options::Network;
 use napi::Env;
 use napi::bindgen_prelude::Object;
 use napi_derive::napi;
@@ -32,13 +32,11 @@ impl Credential {
         target: TargetOptions,
         network: NetworkOptions,
     ) -> napi::Result<Self> {
-        let inner = runtime::build(&env, || {
-            dbfed::Credential::builder()
-                .target(target.into())
-                .shared_source(source.inner.clone())
-                .network(&network.into())?
-                .build()
-        })?;
+        let builder = dbfed::Credential::builder()
+            .target(target.into())
+            .shared_source(source.inner.clone());
+        let builder = network.apply(&env, builder)?;
+        let inner = runtime::build(&env, || builder.build())?;
         Ok(Credential { inner })
     }
 

@@ -3,9 +3,11 @@
 //! passed as given. The core checks them all and names what is wrong.
 
 use dbfed::Secret;
-use dbfed::options::{EntraApp, Network, Retry, Span, Target, UserCache};
+use dbfed::options::{EntraApp, Network, Networked, Retry, Span, Target, UserCache};
+use napi::Env;
 use napi_derive::napi;
 
+use crate::errors;
 use crate::sources::Source;
 
 /// Retry rules for token and discovery requests; a setting left out keeps its default.
@@ -107,6 +109,13 @@ impl From<NetworkOptions> for Network {
             ca_bundle: network.ca_bundle.map(Into::into),
             retry: network.retry.map(Into::into),
         }
+    }
+}
+
+impl NetworkOptions {
+    /// `core` (a builder or a source) with these settings, checked by the core.
+    pub(crate) fn apply<T: Networked>(self, env: &Env, core: T) -> napi::Result<T> {
+        errors::checked(env, core.network(&self.into()))
     }
 }
 

@@ -3,7 +3,6 @@
 //! The JavaScript classes of those names (`node/lib/users.js`, `node/lib/azure.js`) pass their
 //! options object here once per view of it.
 
-use dbfed::options::Networked;
 use napi::Env;
 use napi::bindgen_prelude::Object;
 use napi_derive::napi;
@@ -30,13 +29,11 @@ impl UserTokens {
         cache: CacheOptions,
         network: NetworkOptions,
     ) -> napi::Result<Self> {
-        let inner = runtime::build(&env, || {
-            dbfed::UserExchanger::builder()
-                .target(target.into())
-                .cache_options(cache.into())
-                .network(&network.into())?
-                .build()
-        })?;
+        let builder = dbfed::UserExchanger::builder()
+            .target(target.into())
+            .cache_options(cache.into());
+        let builder = network.apply(&env, builder)?;
+        let inner = runtime::build(&env, || builder.build())?;
         Ok(UserTokens {
             inner: inner.into(),
         })
