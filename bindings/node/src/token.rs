@@ -61,6 +61,19 @@ impl AccessToken {
     }
 }
 
+/// `From<$core>` for the counters object `$name`: each counter as a JavaScript number.
+macro_rules! counters_from {
+    ($core:ty => $name:ident { $($counter:ident),* }) => {
+        impl From<$core> for $name {
+            fn from(stats: $core) -> Self {
+                $name {
+                    $($counter: stats.$counter as f64,)*
+                }
+            }
+        }
+    };
+}
+
 /// What a credential's cache did since the credential was made.
 #[napi(object)]
 pub struct Stats {
@@ -76,16 +89,8 @@ pub struct Stats {
     pub stale_served: f64,
 }
 
-impl From<dbfed::Stats> for Stats {
-    fn from(stats: dbfed::Stats) -> Self {
-        Stats {
-            exchanges: stats.exchanges as f64,
-            cache_hits: stats.cache_hits as f64,
-            refreshes: stats.refreshes as f64,
-            failures: stats.failures as f64,
-            stale_served: stats.stale_served as f64,
-        }
-    }
+counters_from! {
+    dbfed::Stats => Stats { exchanges, cache_hits, refreshes, failures, stale_served }
 }
 
 /// What a user exchanger's cache did since it was made.
@@ -107,16 +112,6 @@ pub struct UserStats {
     pub refused: f64,
 }
 
-impl From<dbfed::UserStats> for UserStats {
-    fn from(stats: dbfed::UserStats) -> Self {
-        UserStats {
-            entries: stats.entries as f64,
-            hits: stats.hits as f64,
-            misses: stats.misses as f64,
-            exchanges: stats.exchanges as f64,
-            failures: stats.failures as f64,
-            evictions: stats.evictions as f64,
-            refused: stats.refused as f64,
-        }
-    }
+counters_from! {
+    dbfed::UserStats => UserStats { entries, hits, misses, exchanges, failures, evictions, refused }
 }

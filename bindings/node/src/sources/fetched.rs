@@ -3,7 +3,7 @@
 //! takes the network settings of the options objects for its own requests.
 
 use dbfed::Secret;
-use dbfed::options::{Network, Networked, OidcClient};
+use dbfed::options::OidcClient;
 use dbfed::source;
 use napi::Env;
 use napi_derive::napi;
@@ -39,57 +39,63 @@ pub struct OidcClientOptions {
     pub token_field: Option<String>,
 }
 
-/// `core` with the network settings `network`, checked by the core.
-fn networked<T: Networked>(env: &Env, core: T, network: NetworkOptions) -> napi::Result<T> {
-    errors::checked(env, core.network(&network.into()))
+/// Factories of the sources with one optional setting: `factory(setting) => Core::setter;`
+/// makes `Core::new()` with the network settings, and calls `.setter(setting)` when it is
+/// given. Their doc strings are `#[doc = "…"]` (see `factories!` in `sources/mod.rs`).
+macro_rules! fetched {
+    ($($(#[$doc:meta])* $factory:ident($setting:ident) => $core:ident::$setter:ident;)*) => {
+        #[napi]
+        impl Source {$(
+            $(#[$doc])*
+            #[napi(factory)]
+            pub fn $factory(
+                env: Env,
+                $setting: Option<String>,
+                network: NetworkOptions,
+            ) -> napi::Result<Self> {
+                let core = network.apply(&env, source::$core::new())?;
+                Ok(Source::new(match $setting {
+                    Some(value) => core.$setter(value),
+                    None => core,
+                }))
+            }
+        )*}
+    };
+}
+
+fetched! {
+    #[doc = "GitHub Actions: the job's OIDC ID token for `audience`, by default the credential's."]
+    github_actions(audience) => GitHubActions::audience;
+    #[doc = "Azure DevOps: an ID token for the service connection `serviceConnection`, else the one"]
+    #[doc = "`AZURESUBSCRIPTION_SERVICE_CONNECTION_ID` names, else the pipeline's own."]
+    azure_devops(service_connection) => AzureDevOps::service_connection;
+    #[doc = "Google Cloud: the metadata server's identity token for the audience (`host`, else"]
+    #[doc = "`GCE_METADATA_HOST`, else `metadata.google.internal`)."]
+    gcp_metadata(host) => GcpMetadata::host;
+}
+
+impl OidcClientOptions {
+    /// The core's client, with `network` for its requests.
+    fn into_core(self, network: NetworkOptions) -> OidcClient {
+        OidcClient {
+            issuer: self.issuer,
+            client_id: self.client_id,
+            client_secret: self.client_secret.map(Secret::new),
+            private_key_pem: self.private_key_pem.map(Secret::new),
+            auth_method: self.auth_method,
+            algorithm: self.algorithm,
+            key_id: self.key_id,
+            token_endpoint: self.token_endpoint,
+            scope: self.scope,
+            audience_parameter: self.audience_parameter,
+            token_field: self.token_field,
+            network: network.into(),
+        }
+    }
 }
 
 #[napi]
 impl Source {
-    /// GitHub Actions: the job's OIDC ID token for `audience`, by default the credential's.
-    #[napi(factory)]
-    pub fn github_actions(
-        env: Env,
-        audience: Option<String>,
-        network: NetworkOptions,
-    ) -> napi::Result<Self> {
-        let mut core = networked(&env, source::GitHubActions::new(), network)?;
-        if let Some(audience) = audience {
-            core = core.audience(audience);
-        }
-        Ok(Source::new(core))
-    }
-
-    /// Azure DevOps: an ID token for the service connection `serviceConnection`, else the one
-    /// `AZURESUBSCRIPTION_SERVICE_CONNECTION_ID` names, else the pipeline's own.
-    #[napi(factory)]
-    pub fn azure_devops(
-        env: Env,
-        service_connection: Option<String>,
-        network: NetworkOptions,
-    ) -> napi::Result<Self> {
-        let mut core = networked(&env, source::AzureDevOps::new(), network)?;
-        if let Some(id) = service_connection {
-            core = core.service_connection(id);
-        }
-        Ok(Source::new(core))
-    }
-
-    /// Google Cloud: the metadata server's identity token for the audience (`host`, else
-    /// `GCE_METADATA_HOST`, else `metadata.google.internal`).
-    #[napi(factory)]
-    pub fn gcp_metadata(
-        env: Env,
-        host: Option<String>,
-        network: NetworkOptions,
-    ) -> napi::Result<Self> {
-        let mut core = networked(&env, source::GcpMetadata::new(), network)?;
-        if let Some(host) = host {
-            core = core.host(host);
-        }
-        Ok(Source::new(core))
-    }
-
     /// Any OIDC identity provider, by the client-credentials grant; the core parses the names
     /// of `authMethod`, `algorithm` and `tokenField` and checks how they combine.
     #[napi(factory)]
@@ -98,20 +104,7 @@ impl Source {
         client: OidcClientOptions,
         network: NetworkOptions,
     ) -> napi::Result<Self> {
-        let client = OidcClient {
-            issuer: client.issuer,
-            client_id: client.client_id,
-            client_secret: client.client_secret.map(Secret::new),
-            private_key_pem: client.private_key_pem.map(Secret::new),
-            auth_method: client.auth_method,
-            algorithm: client.algorithm,
-            key_id: client.key_id,
-            token_endpoint: client.token_endpoint,
-            scope: client.scope,
-            audience_parameter: client.audience_parameter,
-            token_field: client.token_field,
-            network: Network::from(network),
-        };
+        let client = client.into_core(network);
         Ok(Source::new(errors::checked(&env, client.build())?))
     }
 }

@@ -47,67 +47,51 @@ impl Source {
     pub fn describe<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
         shown::to_js(env, &self.inner.describe())
     }
+}
 
-    /// A JWT you manage yourself.
-    #[napi(factory)]
-    pub fn fixed(jwt: String) -> Self {
-        Source::new(source::Fixed::new(Secret::new(jwt)))
-    }
+/// `Source` factories that wrap one core source each: `factory(arguments) => core source;`.
+/// Their doc strings are `#[doc = "…"]`: napi-derive would copy a `///` comment that passed
+/// through a macro into native.d.ts with its raw-string prefix (`r" …`).
+macro_rules! factories {
+    ($($(#[$doc:meta])* $factory:ident($($argument:ident: $type:ty),*) => $core:expr;)*) => {
+        #[napi]
+        impl Source {$(
+            $(#[$doc])*
+            #[napi(factory)]
+            pub fn $factory($($argument: $type),*) -> Self {
+                Source::new($core)
+            }
+        )*}
+    };
+}
 
-    /// The environment variable `name`, read at every exchange.
-    #[napi(factory)]
-    pub fn env_var(name: String) -> Self {
-        Source::new(source::EnvVar::new(name))
-    }
+factories! {
+    #[doc = "A JWT you manage yourself."]
+    fixed(jwt: String) => source::Fixed::new(Secret::new(jwt));
+    #[doc = "The environment variable `name`, read at every exchange."]
+    env_var(name: String) => source::EnvVar::new(name);
+    #[doc = "The file at `path`, read and trimmed at every exchange."]
+    file(path: String) => source::File::new(path);
+    #[doc = "A projected Kubernetes service-account token (`path`, else the default location)."]
+    kubernetes(path: Option<String>) => source::File::kubernetes(path.map(Into::into));
+    #[doc = "The file named by `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity)."]
+    azure_federated_token() => source::File::azure_federated_token();
+    #[doc = "The file named by `AWS_WEB_IDENTITY_TOKEN_FILE` (EKS)."]
+    aws_web_identity_token() => source::File::aws_web_identity_token();
+    #[doc = "GitLab CI: the ID token in `variable` (its name under `id_tokens:`)."]
+    gitlab(variable: String) => source::CiToken::gitlab(variable);
+    #[doc = "CircleCI: `CIRCLE_OIDC_TOKEN_V2`, else `CIRCLE_OIDC_TOKEN`."]
+    circleci() => source::CiToken::circleci();
+    #[doc = "Bitbucket Pipelines: `BITBUCKET_STEP_OIDC_TOKEN`."]
+    bitbucket() => source::CiToken::bitbucket();
+    #[doc = "HCP Terraform: `TFC_WORKLOAD_IDENTITY_TOKEN`, or `…_<tag>` for a tagged token."]
+    terraform(tag: Option<String>) => source::CiToken::terraform(tag.as_deref());
+    #[doc = "Buildkite: `buildkite-agent oidc request-token --audience <audience>`."]
+    buildkite() => source::Command::buildkite();
+}
 
-    /// The file at `path`, read and trimmed at every exchange.
-    #[napi(factory)]
-    pub fn file(path: String) -> Self {
-        Source::new(source::File::new(path))
-    }
-
-    /// A projected Kubernetes service-account token (`path`, else the default location).
-    #[napi(factory)]
-    pub fn kubernetes(path: Option<String>) -> Self {
-        Source::new(source::File::kubernetes(path.map(Into::into)))
-    }
-
-    /// The file named by `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity).
-    #[napi(factory)]
-    pub fn azure_federated_token() -> Self {
-        Source::new(source::File::azure_federated_token())
-    }
-
-    /// The file named by `AWS_WEB_IDENTITY_TOKEN_FILE` (EKS).
-    #[napi(factory)]
-    pub fn aws_web_identity_token() -> Self {
-        Source::new(source::File::aws_web_identity_token())
-    }
-
-    /// GitLab CI: the ID token in `variable` (its name under `id_tokens:`).
-    #[napi(factory)]
-    pub fn gitlab(variable: String) -> Self {
-        Source::new(source::CiToken::gitlab(variable))
-    }
-
-    /// CircleCI: `CIRCLE_OIDC_TOKEN_V2`, else `CIRCLE_OIDC_TOKEN`.
-    #[napi(factory)]
-    pub fn circleci() -> Self {
-        Source::new(source::CiToken::circleci())
-    }
-
-    /// Bitbucket Pipelines: `BITBUCKET_STEP_OIDC_TOKEN`.
-    #[napi(factory)]
-    pub fn bitbucket() -> Self {
-        Source::new(source::CiToken::bitbucket())
-    }
-
-    /// HCP Terraform: `TFC_WORKLOAD_IDENTITY_TOKEN`, or `…_<tag>` for a tagged token.
-    #[napi(factory)]
-    pub fn terraform(tag: Option<String>) -> Self {
-        Source::new(source::CiToken::terraform(tag.as_deref()))
-    }
-
+#[napi]
+impl Source {
     /// Runs `program` with `args` (never through a shell) and exchanges the JWT it prints;
     /// killed after `timeoutMs` (default 30 s).
     #[napi(factory)]
@@ -122,12 +106,6 @@ impl Source {
             core = core.timeout(timeout(&env, ms)?);
         }
         Ok(Source::new(core))
-    }
-
-    /// Buildkite: `buildkite-agent oidc request-token --audience <audience>`.
-    #[napi(factory)]
-    pub fn buildkite() -> Self {
-        Source::new(source::Command::buildkite())
     }
 
     /// Tries `sources` in order and exchanges the first JWT one produces.
