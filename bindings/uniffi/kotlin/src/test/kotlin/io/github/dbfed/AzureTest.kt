@@ -17,18 +17,6 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
 
-const val TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
-const val APP = "5e7b2a31-2222-4333-8444-6f6f6f6f6f6f"
-const val APP_SECRET = "entra-app-secret-value"
-const val FEDERATED_SUBJECT = "repo:acme/api:environment:prod"
-/** The subject of the JWTs the GitHub look-alike issues (the testkit's `ci_subject`). */
-const val CI_SUBJECT = "repo:acme/pipelines:environment:prod"
-const val MANAGED_IDENTITY = "0d1e5a77-3333-4444-8555-7a7a7a7a7a7a"
-const val AZURE_DATABRICKS = "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d"
-const val FEDERATED_AUDIENCE = "api://AzureADTokenExchange"
-const val ALICE = "alice@contoso.com"
-const val BOB = "bob@contoso.com"
-
 /**
  * Azure Databricks with Entra tokens, against the testkit's Entra and IMDS look-alikes:
  * `Credential.azure` (client secret, client assertion, managed identity, from the environment)

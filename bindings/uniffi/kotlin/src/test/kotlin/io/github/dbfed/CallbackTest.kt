@@ -82,6 +82,11 @@ class CallbackTest {
         }
     }
 
+    /** A provider whose every JWT is what `answer` gives. */
+    private fun provider(answer: suspend (audience: String) -> String) = object : SubjectTokenProvider {
+        override suspend fun subjectToken(audience: String): String = answer(audience)
+    }
+
     /** Fails at once (not after the 30 s timeout), naming what the provider did; later calls work. */
     private fun assertFailsAtOnce(provider: SubjectTokenProvider, vararg named: String) {
         val (error, took) = failureOf(provider)
@@ -91,19 +96,12 @@ class CallbackTest {
         // Generous: a hang waits out the 30 s timeout.
         assertTrue(took < Duration.ofSeconds(10), "took $took")
         val jwt = Testkit.servicePrincipalJwt()
-        val working = object : SubjectTokenProvider {
-            override suspend fun subjectToken(audience: String): String = jwt
-        }
-        Credential(Testkit.config(), Source.callback(working)).use { assertEquals(200, Testkit.me(it.tokenBlocking().authorizationHeader()).first) }
+        Credential(Testkit.config(), Source.callback(provider { jwt })).use { assertEquals(200, Testkit.me(it.tokenBlocking().authorizationHeader()).first) }
     }
 
     @Test
-    fun `a provider that throws an AssertionError fails at once`() = assertFailsAtOnce(
-        object : SubjectTokenProvider {
-            override suspend fun subjectToken(audience: String): String = throw AssertionError("the vault said no")
-        },
-        "threw java.lang.AssertionError: the vault said no",
-    )
+    fun `a provider that throws an AssertionError fails at once`() =
+        assertFailsAtOnce(provider { throw AssertionError("the vault said no") }, "threw java.lang.AssertionError: the vault said no")
 
     @Test
     fun `a provider that overflows its stack fails at once`() = assertFailsAtOnce(
@@ -115,12 +113,8 @@ class CallbackTest {
     )
 
     @Test
-    fun `a provider that throws an OutOfMemoryError fails at once`() = assertFailsAtOnce(
-        object : SubjectTokenProvider {
-            override suspend fun subjectToken(audience: String): String = throw OutOfMemoryError("simulated")
-        },
-        "threw java.lang.OutOfMemoryError: simulated",
-    )
+    fun `a provider that throws an OutOfMemoryError fails at once`() =
+        assertFailsAtOnce(provider { throw OutOfMemoryError("simulated") }, "threw java.lang.OutOfMemoryError: simulated")
 
     @Test
     fun `a provider that returns null fails at once`() = assertFailsAtOnce(
@@ -134,10 +128,7 @@ class CallbackTest {
 
     @Test
     fun `a long exception message is shortened`() {
-        val provider = object : SubjectTokenProvider {
-            override suspend fun subjectToken(audience: String): String = error("x".repeat(5000))
-        }
-        val (error, _) = failureOf(provider)
+        val (error, _) = failureOf(provider { error("x".repeat(5000)) })
         assertTrue(error.reason.length < 500, error.reason)
         assertTrue("x".repeat(200) + "…" in error.reason, error.reason)
     }

@@ -23,6 +23,20 @@ const val USER = "alice@example.com"
 /** The bearer token the GitHub look-alike expects in `ACTIONS_ID_TOKEN_REQUEST_TOKEN`. */
 const val GITHUB_REQUEST_TOKEN = "testkit-github-request-token"
 
+// The Entra side of the Azure tests: the tenant, its app (with a secret and federated credentials),
+// a managed identity, and two users.
+const val TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
+const val APP = "5e7b2a31-2222-4333-8444-6f6f6f6f6f6f"
+const val APP_SECRET = "entra-app-secret-value"
+const val FEDERATED_SUBJECT = "repo:acme/api:environment:prod"
+/** The subject of the JWTs the GitHub look-alike issues (the testkit's `ci_subject`). */
+const val CI_SUBJECT = "repo:acme/pipelines:environment:prod"
+const val MANAGED_IDENTITY = "0d1e5a77-3333-4444-8555-7a7a7a7a7a7a"
+const val AZURE_DATABRICKS = "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d"
+const val FEDERATED_AUDIENCE = "api://AzureADTokenExchange"
+const val ALICE = "alice@contoso.com"
+const val BOB = "bob@contoso.com"
+
 /**
  * A client of the `dbfed-testkit serve` binary (system property `dbfed.testkit`, set by the
  * pom): one server for the whole test run, started on first use and stopped when the JVM exits;
