@@ -1,35 +1,14 @@
 //! Azure Databricks with Microsoft Entra tokens: `dbfed.AzureCredential` (a `Credential` for the
 //! service itself) and `dbfed.AzureOnBehalfOf` (per-user tokens, a `UserTokens`).
 
-use std::path::PathBuf;
-
-use dbfed::Secret;
 use dbfed::options::{AzureOptions, EntraApp, OnBehalfOfOptions};
 use pyo3::prelude::*;
-use pyo3::types::PyType;
+use pyo3::types::{PyDict, PyType};
 
 use crate::credential::Credential;
 use crate::errors;
-use crate::options::{RetryPolicy, network};
-use crate::sources::Source;
-use crate::users::{UserTokens, cache_options};
-
-/// The Entra application of the keyword arguments.
-fn entra_app(
-    tenant_id: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-    client_assertion: Option<&Bound<'_, Source>>,
-    authority_host: Option<String>,
-) -> EntraApp {
-    EntraApp {
-        tenant_id,
-        client_id,
-        client_secret: client_secret.map(Secret::new),
-        client_assertion: client_assertion.map(|source| source.get().inner.clone()),
-        authority_host,
-    }
-}
+use crate::keywords::{self, CACHE, ENTRA, Keywords, NETWORK};
+use crate::users::UserTokens;
 
 /// The Python object of the credential `options` build.
 fn azure_credential(
@@ -63,49 +42,21 @@ pub(crate) struct AzureCredential;
 #[pymethods]
 impl AzureCredential {
     #[new]
-    #[pyo3(signature = (
-        *,
-        tenant_id = None,
-        client_id = None,
-        client_secret = None,
-        client_assertion = None,
-        managed_identity = false,
-        imds_endpoint = None,
-        authority_host = None,
-        resource = None,
-        connect_timeout = None,
-        request_timeout = None,
-        ca_bundle = None,
-        retry = None,
-    ))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (*, managed_identity = false, imds_endpoint = None, resource = None, **options))]
     fn new(
         py: Python<'_>,
-        tenant_id: Option<String>,
-        client_id: Option<String>,
-        client_secret: Option<String>,
-        client_assertion: Option<&Bound<'_, Source>>,
         managed_identity: bool,
         imds_endpoint: Option<String>,
-        authority_host: Option<String>,
         resource: Option<String>,
-        connect_timeout: Option<f64>,
-        request_timeout: Option<f64>,
-        ca_bundle: Option<PathBuf>,
-        retry: Option<&Bound<'_, RetryPolicy>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
+        let options = Keywords::check("AzureCredential.__new__", options, &[ENTRA, NETWORK])?;
         let options = AzureOptions {
-            app: entra_app(
-                tenant_id,
-                client_id,
-                client_secret,
-                client_assertion,
-                authority_host,
-            ),
+            app: options.entra_app()?,
             managed_identity,
             imds_endpoint,
             resource,
-            network: network(connect_timeout, request_timeout, ca_bundle, retry),
+            network: options.network()?,
             ..AzureOptions::default()
         };
         azure_credential(py, &options)
@@ -121,31 +72,20 @@ impl AzureCredential {
     /// set. The keyword arguments
     /// are those of the constructor that no variable sets.
     #[classmethod]
-    #[pyo3(signature = (
-        *,
-        managed_identity = false,
-        resource = None,
-        connect_timeout = None,
-        request_timeout = None,
-        ca_bundle = None,
-        retry = None,
-    ))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (*, managed_identity = false, resource = None, **network))]
     fn from_env(
         _class: &Bound<'_, PyType>,
         py: Python<'_>,
         managed_identity: bool,
         resource: Option<String>,
-        connect_timeout: Option<f64>,
-        request_timeout: Option<f64>,
-        ca_bundle: Option<PathBuf>,
-        retry: Option<&Bound<'_, RetryPolicy>>,
+        network: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<Self>> {
+        let network = keywords::network("AzureCredential.from_env", network)?;
         let options = AzureOptions {
             managed_identity,
             resource,
             from_env: true,
-            network: network(connect_timeout, request_timeout, ca_bundle, retry),
+            network,
             ..AzureOptions::default()
         };
         Py::new(py, azure_credential(py, &options)?)
@@ -169,60 +109,26 @@ pub(crate) struct AzureOnBehalfOf;
 #[pymethods]
 impl AzureOnBehalfOf {
     #[new]
-    #[pyo3(signature = (
-        *,
-        tenant_id,
-        client_id,
-        client_secret = None,
-        client_assertion = None,
-        authority_host = None,
-        scope = None,
-        max_users = None,
-        negative_cache = None,
-        expected_issuers = None,
-        expected_audiences = None,
-        expiry_leeway = None,
-        connect_timeout = None,
-        request_timeout = None,
-        ca_bundle = None,
-        retry = None,
-    ))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (*, tenant_id, client_id, scope = None, **options))]
     fn new(
         py: Python<'_>,
         tenant_id: String,
         client_id: String,
-        client_secret: Option<String>,
-        client_assertion: Option<&Bound<'_, Source>>,
-        authority_host: Option<String>,
         scope: Option<String>,
-        max_users: Option<i64>,
-        negative_cache: Option<f64>,
-        expected_issuers: Option<Vec<String>>,
-        expected_audiences: Option<Vec<String>>,
-        expiry_leeway: Option<f64>,
-        connect_timeout: Option<f64>,
-        request_timeout: Option<f64>,
-        ca_bundle: Option<PathBuf>,
-        retry: Option<&Bound<'_, RetryPolicy>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
+        let accepted: &[&[&str]] = &[ENTRA, CACHE, NETWORK];
+        let options = Keywords::check("AzureOnBehalfOf.__new__", options, accepted)?;
+        let app = EntraApp {
+            tenant_id: Some(tenant_id),
+            client_id: Some(client_id),
+            ..options.entra_app()?
+        };
         let options = OnBehalfOfOptions {
-            app: entra_app(
-                Some(tenant_id),
-                Some(client_id),
-                client_secret,
-                client_assertion,
-                authority_host,
-            ),
+            app,
             scope,
-            cache: cache_options(
-                max_users,
-                negative_cache,
-                expected_issuers,
-                expected_audiences,
-                expiry_leeway,
-            ),
-            network: network(connect_timeout, request_timeout, ca_bundle, retry),
+            cache: options.user_cache()?,
+            network: options.network()?,
             ..OnBehalfOfOptions::default()
         };
         let users = options.build().map_err(|err| errors::to_py_err(py, &err))?;

@@ -1,9 +1,9 @@
 //! `dbfed.Credential`: building one from keyword arguments or from the environment, and its
 //! sync and asyncio calls.
 
-use std::path::PathBuf;
-
-use dbfed::options::{Networked, Target};
+use dbfed::Mismatch;
+use dbfed::options::Networked;
+use futures::future::BoxFuture;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyAny, PyDict, PyList, PyType};
@@ -12,7 +12,7 @@ use crate::coroutine::coroutine;
 use crate::diagnosis::{FederationPolicy, mismatches};
 use crate::endpoints::Endpoints;
 use crate::errors;
-use crate::options::{RetryPolicy, network};
+use crate::keywords::{self, Keywords, NETWORK, TARGET};
 use crate::repr::render;
 use crate::runtime;
 use crate::sources::Source;
@@ -46,62 +46,38 @@ impl Credential {
     pub(crate) fn wrap(inner: dbfed::Credential) -> Self {
         Credential { inner }
     }
+
+    /// The core's diagnosis against `policy`, a new future at each call: for `diagnose` and
+    /// `diagnose_async`.
+    fn diagnosis(
+        &self,
+        policy: &Bound<'_, FederationPolicy>,
+    ) -> impl Fn() -> BoxFuture<'static, dbfed::Result<Vec<Mismatch>>> + Send + Sync + 'static {
+        let (credential, policy) = (self.inner.clone(), policy.get().inner.clone());
+        move || {
+            let (credential, policy) = (credential.clone(), policy.clone());
+            Box::pin(async move { credential.diagnose(&policy).await })
+        }
+    }
 }
 
 #[pymethods]
 impl Credential {
     #[new]
-    #[pyo3(signature = (
-        *,
-        source,
-        host = None,
-        account_host = None,
-        account_id = None,
-        client_id = None,
-        scopes = None,
-        audience = None,
-        token_endpoint = None,
-        discovery_url = None,
-        connect_timeout = None,
-        request_timeout = None,
-        ca_bundle = None,
-        retry = None,
-    ))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (*, source, **options))]
     fn new(
         py: Python<'_>,
         source: &Bound<'_, Source>,
-        host: Option<String>,
-        account_host: Option<String>,
-        account_id: Option<String>,
-        client_id: Option<String>,
-        scopes: Option<Vec<String>>,
-        audience: Option<String>,
-        token_endpoint: Option<String>,
-        discovery_url: Option<String>,
-        connect_timeout: Option<f64>,
-        request_timeout: Option<f64>,
-        ca_bundle: Option<PathBuf>,
-        retry: Option<&Bound<'_, RetryPolicy>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let target = Target {
-            host,
-            account_host,
-            account_id,
-            client_id,
-            scopes,
-            audience,
-            token_endpoint,
-            discovery_url,
-        };
-        let network = network(connect_timeout, request_timeout, ca_bundle, retry);
-        let to_py_err = |err: dbfed::Error| errors::to_py_err(py, &err);
+        let accepted: &[&[&str]] = &[TARGET, &["client_id", "audience"], NETWORK];
+        let options = Keywords::check("Credential.__new__", options, accepted)?;
         let inner = dbfed::Credential::builder()
             .shared_source(source.get().inner.clone())
-            .target(target)
-            .network(&network)
+            .target(options.target()?)
+            .network(&options.network()?)
             .and_then(dbfed::CredentialBuilder::build)
-            .map_err(to_py_err)?;
+            .map_err(|err| errors::to_py_err(py, &err))?;
         Ok(Credential::wrap(inner))
     }
 
@@ -112,16 +88,13 @@ impl Credential {
     /// README). When no source fits, the `ConfigError` lists every one tried and why it was
     /// skipped. The keyword arguments are those of the constructor that no variable sets.
     #[classmethod]
-    #[pyo3(signature = (*, connect_timeout = None, request_timeout = None, ca_bundle = None, retry = None))]
+    #[pyo3(signature = (**network))]
     fn from_env(
         _class: &Bound<'_, PyType>,
         py: Python<'_>,
-        connect_timeout: Option<f64>,
-        request_timeout: Option<f64>,
-        ca_bundle: Option<PathBuf>,
-        retry: Option<&Bound<'_, RetryPolicy>>,
+        network: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let network = network(connect_timeout, request_timeout, ca_bundle, retry);
+        let network = keywords::network("Credential.from_env", network)?;
         let inner = dbfed::config::credential_with(&dbfed::config::Env::process(), &network)
             .map_err(|err| errors::to_py_err(py, &err))?;
         Ok(Credential::wrap(inner))
@@ -162,13 +135,7 @@ impl Credential {
 
     /// `{"Authorization": "Bearer <token>"}` for a request.
     fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let token = self.token(py)?;
-        let headers = PyDict::new(py);
-        headers.set_item(
-            intern!(py, "Authorization"),
-            token.inner.authorization_header(),
-        )?;
-        Ok(headers)
+        self.token(py)?.headers(py)
     }
 
     /// Forgets the cached token, so the next call exchanges anew.
@@ -231,9 +198,7 @@ impl Credential {
         py: Python<'py>,
         policy: &Bound<'py, FederationPolicy>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let credential = self.inner.clone();
-        let policy = policy.get().inner.clone();
-        runtime::block_on(py, async move { credential.diagnose(&policy).await })?
+        runtime::block_on(py, self.diagnosis(policy)())?
             .map_err(|err| errors::to_py_err(py, &err))
             .and_then(|found| mismatches(py, &found))
     }
@@ -244,18 +209,9 @@ impl Credential {
         py: Python<'py>,
         policy: &Bound<'py, FederationPolicy>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let credential = self.inner.clone();
-        let policy = policy.get().inner.clone();
-        coroutine(
-            py,
-            None,
-            move || {
-                let credential = credential.clone();
-                let policy = policy.clone();
-                Box::pin(async move { credential.diagnose(&policy).await })
-            },
-            |py, found| Ok(mismatches(py, &found)?.into_any().unbind()),
-        )
+        coroutine(py, None, self.diagnosis(policy), |py, found| {
+            Ok(mismatches(py, &found)?.into_any().unbind())
+        })
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -1,10 +1,9 @@
-//! Settings given as Python values, turned into the core's options: durations in seconds, the
-//! HTTP keyword arguments and `dbfed.RetryPolicy`.
+//! Settings given as Python values, turned into the core's options: durations in seconds and
+//! `dbfed.RetryPolicy`.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use dbfed::options::{Network, Retry, Span};
+use dbfed::options::{Retry, Span};
 use pyo3::prelude::*;
 
 use crate::errors;
@@ -28,30 +27,13 @@ pub(crate) fn duration(
         .map_err(|err| errors::to_py_err(py, &err))
 }
 
-/// The core's network options of the keyword arguments `connect_timeout` and `request_timeout`
-/// (seconds), `ca_bundle` and `retry`, which the credential and every source that makes
-/// requests take; those left out keep the core's defaults.
-pub(crate) fn network(
-    connect_timeout: Option<f64>,
-    request_timeout: Option<f64>,
-    ca_bundle: Option<PathBuf>,
-    retry: Option<&Bound<'_, RetryPolicy>>,
-) -> Network {
-    Network {
-        connect_timeout: seconds(connect_timeout),
-        request_timeout: seconds(request_timeout),
-        ca_bundle,
-        retry: retry.map(|retry| retry.get().retry),
-    }
-}
-
 /// Retry rules for token and discovery requests. Retried: HTTP 429, 502, 503, 504, connection
 /// errors and timeouts, with full-jitter exponential backoff that honours `Retry-After`.
 /// Durations are in seconds; an argument left out keeps its default.
 #[pyclass(frozen, module = "dbfed", name = "RetryPolicy")]
 pub(crate) struct RetryPolicy {
     /// The rules as given (checked), for the objects built with them.
-    retry: Retry,
+    pub(crate) retry: Retry,
     /// The rules in force.
     policy: dbfed::RetryPolicy,
 }

@@ -84,6 +84,18 @@ pub(crate) fn after_fork_in_child() {
     GATE.fetch_and(CLOSED, Ordering::SeqCst);
 }
 
+/// Runs `body` inside the gate (open: the interpreter has not begun to finalize) when an
+/// interpreter runs; else does nothing.
+fn with_live_interpreter(body: impl FnOnce()) {
+    let Some(_inside) = Inside::enter() else {
+        return;
+    };
+    // SAFETY: `Py_IsInitialized` is always safe to call.
+    if unsafe { ffi::Py_IsInitialized() } != 0 {
+        body();
+    }
+}
+
 /// Gives the calling thread a Python thread state that outlives every `attach`, and releases
 /// the GIL. For the start of a thread of dbfed's own; does nothing without an interpreter or
 /// once it shuts down.
@@ -91,22 +103,15 @@ pub(crate) fn adopt() {
     if ADOPTED.get().is_some() {
         return;
     }
-    let Some(_inside) = Inside::enter() else {
-        return;
-    };
-    // SAFETY: `Py_IsInitialized` is always safe to call. With an interpreter that is not yet
-    // finalizing (the gate is open), a thread that holds no GIL may call `PyGILState_Ensure`,
-    // which creates its state and takes the GIL, and then `PyEval_SaveThread`, which lets go
-    // of the GIL and keeps the state (its count stays 1, so later ensure/release pairs only
-    // take and drop the GIL).
-    unsafe {
-        if ffi::Py_IsInitialized() == 0 {
-            return;
-        }
+    // SAFETY: the interpreter runs and is not finalizing (`with_live_interpreter`), so a thread
+    // that holds no GIL may call `PyGILState_Ensure`, which creates its state and takes the
+    // GIL, and then `PyEval_SaveThread`, which lets go of the GIL and keeps the state (its
+    // count stays 1, so later ensure/release pairs only take and drop the GIL).
+    with_live_interpreter(|| unsafe {
         let ensured = ffi::PyGILState_Ensure();
         let state = ffi::PyEval_SaveThread();
         ADOPTED.set(Some((state, ensured)));
-    }
+    });
 }
 
 /// Deletes the state `adopt` gave the calling thread. For the end of a thread of dbfed's own.
@@ -115,17 +120,12 @@ pub(crate) fn release() {
     let Some((state, ensured)) = ADOPTED.take() else {
         return;
     };
-    let Some(_inside) = Inside::enter() else {
-        return;
-    };
     // SAFETY: this thread adopted `state` and holds no GIL (nothing attached runs now), and
-    // the interpreter has not begun to finalize (the gate is open), so `PyEval_RestoreThread`
-    // takes the GIL with it, and `PyGILState_Release` brings its count to 0, which deletes it.
-    unsafe {
-        if ffi::Py_IsInitialized() == 0 {
-            return;
-        }
+    // the interpreter runs and has not begun to finalize (`with_live_interpreter`), so
+    // `PyEval_RestoreThread` takes the GIL with it, and `PyGILState_Release` brings its count
+    // to 0, which deletes it.
+    with_live_interpreter(|| unsafe {
         ffi::PyEval_RestoreThread(state);
         ffi::PyGILState_Release(ensured);
-    }
+    });
 }

@@ -1,7 +1,8 @@
 //! `dbfed.AccessToken` and `dbfed.Stats`: read-only views of the core's values.
 
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::PyAny;
+use pyo3::types::{PyAny, PyDict};
 
 use crate::repr::quoted;
 
@@ -9,6 +10,18 @@ use crate::repr::quoted;
 #[pyclass(frozen, module = "dbfed", name = "AccessToken")]
 pub(crate) struct AccessToken {
     pub(crate) inner: dbfed::AccessToken,
+}
+
+impl AccessToken {
+    /// `{"Authorization": "Bearer <token>"}`: the headers of a request with the token.
+    pub(crate) fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let headers = PyDict::new(py);
+        headers.set_item(
+            intern!(py, "Authorization"),
+            self.inner.authorization_header(),
+        )?;
+        Ok(headers)
+    }
 }
 
 #[pymethods]

@@ -2,17 +2,14 @@
 //! on their common native base `UserTokens`, which wraps the core's per-user cache; and
 //! `dbfed.UserStats`.
 
-use std::path::PathBuf;
-
-use dbfed::options::{Networked, Target, UserCache};
-use pyo3::intern;
+use dbfed::options::Networked;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyAny, PyCFunction, PyDict};
 
 use crate::coroutine::coroutine;
 use crate::errors;
-use crate::options::{RetryPolicy, network, seconds};
+use crate::keywords::{CACHE, Keywords, NETWORK, TARGET};
 use crate::repr::render;
 use crate::runtime;
 use crate::token::AccessToken;
@@ -77,13 +74,7 @@ impl UserTokens {
 
     /// `{"Authorization": "Bearer <token>"}` acting as the user whose token is `jwt`.
     fn headers_for<'py>(&self, py: Python<'py>, jwt: PyBackedStr) -> PyResult<Bound<'py, PyDict>> {
-        let token = self.token_for(py, jwt)?;
-        let headers = PyDict::new(py);
-        headers.set_item(
-            intern!(py, "Authorization"),
-            token.inner.authorization_header(),
-        )?;
-        Ok(headers)
+        self.token_for(py, jwt)?.headers(py)
     }
 
     /// Forgets the user's `token` if it is still the cached one (call it after an API answered
@@ -103,24 +94,6 @@ impl UserTokens {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         render(py, self.users.describe())
-    }
-}
-
-/// The per-user cache settings of the keyword arguments that `UserExchanger` and
-/// `AzureOnBehalfOf` share.
-pub(crate) fn cache_options(
-    max_users: Option<i64>,
-    negative_cache: Option<f64>,
-    expected_issuers: Option<Vec<String>>,
-    expected_audiences: Option<Vec<String>>,
-    expiry_leeway: Option<f64>,
-) -> UserCache {
-    UserCache {
-        max_users,
-        negative_cache: seconds(negative_cache),
-        expected_issuers,
-        expected_audiences,
-        expiry_leeway: seconds(expiry_leeway),
     }
 }
 
@@ -149,64 +122,17 @@ pub(crate) struct UserExchanger;
 #[pymethods]
 impl UserExchanger {
     #[new]
-    #[pyo3(signature = (
-        *,
-        host = None,
-        account_host = None,
-        account_id = None,
-        scopes = None,
-        token_endpoint = None,
-        discovery_url = None,
-        max_users = None,
-        negative_cache = None,
-        expected_issuers = None,
-        expected_audiences = None,
-        expiry_leeway = None,
-        connect_timeout = None,
-        request_timeout = None,
-        ca_bundle = None,
-        retry = None,
-    ))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (**options))]
     fn new(
         py: Python<'_>,
-        host: Option<String>,
-        account_host: Option<String>,
-        account_id: Option<String>,
-        scopes: Option<Vec<String>>,
-        token_endpoint: Option<String>,
-        discovery_url: Option<String>,
-        max_users: Option<i64>,
-        negative_cache: Option<f64>,
-        expected_issuers: Option<Vec<String>>,
-        expected_audiences: Option<Vec<String>>,
-        expiry_leeway: Option<f64>,
-        connect_timeout: Option<f64>,
-        request_timeout: Option<f64>,
-        ca_bundle: Option<PathBuf>,
-        retry: Option<&Bound<'_, RetryPolicy>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let target = Target {
-            host,
-            account_host,
-            account_id,
-            scopes,
-            token_endpoint,
-            discovery_url,
-            ..Target::default()
-        };
-        let cache = cache_options(
-            max_users,
-            negative_cache,
-            expected_issuers,
-            expected_audiences,
-            expiry_leeway,
-        );
-        let network = network(connect_timeout, request_timeout, ca_bundle, retry);
+        let accepted: &[&[&str]] = &[TARGET, CACHE, NETWORK];
+        let options = Keywords::check("UserExchanger.__new__", options, accepted)?;
         let users = dbfed::UserExchanger::builder()
-            .target(target)
-            .cache_options(cache)
-            .network(&network)
+            .target(options.target()?)
+            .cache_options(options.user_cache()?)
+            .network(&options.network()?)
             .and_then(dbfed::UserExchangerBuilder::build)
             .map_err(|err| errors::to_py_err(py, &err))?;
         let base = UserTokens::new(users.into());

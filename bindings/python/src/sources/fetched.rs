@@ -1,130 +1,59 @@
 //! Sources that request their JWT over HTTP, cached until shortly before it expires: GitHub
 //! Actions, Azure DevOps, the GCP metadata server, any OIDC IdP by client credentials. Each
-//! takes the credential's HTTP keyword arguments (`connect_timeout`, `request_timeout`,
+//! takes the credential's network keyword arguments (`connect_timeout`, `request_timeout`,
 //! `ca_bundle`, `retry`) for its own requests.
-
-use std::path::PathBuf;
 
 use dbfed::Secret;
 use dbfed::options::{Networked, OidcClient};
 use dbfed::source;
 use pyo3::prelude::*;
 use pyo3::pyclass_init::PyClassInitializer;
+use pyo3::types::PyDict;
 
-use super::Source;
+use super::{Source, source_class};
 use crate::errors;
-use crate::options::{RetryPolicy, network};
+use crate::keywords;
 
-/// GitHub Actions: the job's OIDC ID token (the job needs `permissions: id-token: write`),
-/// requested from `ACTIONS_ID_TOKEN_REQUEST_URL` with `ACTIONS_ID_TOKEN_REQUEST_TOKEN` for
-/// `audience`, by default the credential's.
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "GitHubActions")]
-pub(crate) struct GitHubActions;
-
-#[pymethods]
-impl GitHubActions {
-    #[new]
-    #[pyo3(signature = (
-        audience = None,
-        *,
-        connect_timeout = None,
-        request_timeout = None,
-        ca_bundle = None,
-        retry = None,
-    ))]
-    fn new(
-        py: Python<'_>,
-        audience: Option<String>,
-        connect_timeout: Option<f64>,
-        request_timeout: Option<f64>,
-        ca_bundle: Option<PathBuf>,
-        retry: Option<&Bound<'_, RetryPolicy>>,
-    ) -> PyResult<PyClassInitializer<Self>> {
-        let mut core = source::GitHubActions::new();
-        if let Some(audience) = audience {
-            core = core.audience(audience);
+/// A class of `dbfed.sources` (its doc comments passed through) whose constructor takes one
+/// optional string, given to the core source's method of the same name, and the network
+/// keyword arguments.
+macro_rules! fetched_source {
+    ($(#[doc = $doc:literal])* $class:ident($argument:ident)) => {
+        source_class! {
+            $(#[doc = $doc])*
+            $class($argument = None, *, **network)
+            fn(py: Python<'_>, $argument: Option<String>, network: Option<&Bound<'_, PyDict>>) => {
+                let mut core = source::$class::new();
+                if let Some(value) = $argument {
+                    core = core.$argument(value);
+                }
+                let network = keywords::network(concat!(stringify!($class), ".__new__"), network)?;
+                core.network(&network).map_err(|err| errors::to_py_err(py, &err))?
+            }
         }
-        let network = network(connect_timeout, request_timeout, ca_bundle, retry);
-        let core = core
-            .network(&network)
-            .map_err(|err| errors::to_py_err(py, &err))?;
-        Ok(Source::init(GitHubActions, core))
-    }
+    };
 }
 
-/// Azure DevOps Pipelines: an ID token for the service connection `service_connection` (its id;
-/// subject `sc://org/project/connection`), else for the one `AZURESUBSCRIPTION_SERVICE_CONNECTION_ID`
-/// names, else the pipeline's own (subject `p://org/project/pipeline`). Needs
-/// `SYSTEM_ACCESSTOKEN` mapped into the step (`SYSTEM_ACCESSTOKEN: $(System.AccessToken)`).
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "AzureDevOps")]
-pub(crate) struct AzureDevOps;
-
-#[pymethods]
-impl AzureDevOps {
-    #[new]
-    #[pyo3(signature = (
-        service_connection = None,
-        *,
-        connect_timeout = None,
-        request_timeout = None,
-        ca_bundle = None,
-        retry = None,
-    ))]
-    fn new(
-        py: Python<'_>,
-        service_connection: Option<String>,
-        connect_timeout: Option<f64>,
-        request_timeout: Option<f64>,
-        ca_bundle: Option<PathBuf>,
-        retry: Option<&Bound<'_, RetryPolicy>>,
-    ) -> PyResult<PyClassInitializer<Self>> {
-        let mut core = source::AzureDevOps::new();
-        if let Some(id) = service_connection {
-            core = core.service_connection(id);
-        }
-        let network = network(connect_timeout, request_timeout, ca_bundle, retry);
-        let core = core
-            .network(&network)
-            .map_err(|err| errors::to_py_err(py, &err))?;
-        Ok(Source::init(AzureDevOps, core))
-    }
+fetched_source! {
+    /// GitHub Actions: the job's OIDC ID token (the job needs `permissions: id-token: write`),
+    /// requested from `ACTIONS_ID_TOKEN_REQUEST_URL` with `ACTIONS_ID_TOKEN_REQUEST_TOKEN` for
+    /// `audience`, by default the credential's.
+    GitHubActions(audience)
 }
 
-/// Google Cloud (GCE, GKE, Cloud Run): the default service account's identity token for the
-/// audience, from the metadata server at `host` (host and port), else `GCE_METADATA_HOST`,
-/// else `metadata.google.internal`.
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "GcpMetadata")]
-pub(crate) struct GcpMetadata;
+fetched_source! {
+    /// Azure DevOps Pipelines: an ID token for the service connection `service_connection` (its id;
+    /// subject `sc://org/project/connection`), else for the one `AZURESUBSCRIPTION_SERVICE_CONNECTION_ID`
+    /// names, else the pipeline's own (subject `p://org/project/pipeline`). Needs
+    /// `SYSTEM_ACCESSTOKEN` mapped into the step (`SYSTEM_ACCESSTOKEN: $(System.AccessToken)`).
+    AzureDevOps(service_connection)
+}
 
-#[pymethods]
-impl GcpMetadata {
-    #[new]
-    #[pyo3(signature = (
-        host = None,
-        *,
-        connect_timeout = None,
-        request_timeout = None,
-        ca_bundle = None,
-        retry = None,
-    ))]
-    fn new(
-        py: Python<'_>,
-        host: Option<String>,
-        connect_timeout: Option<f64>,
-        request_timeout: Option<f64>,
-        ca_bundle: Option<PathBuf>,
-        retry: Option<&Bound<'_, RetryPolicy>>,
-    ) -> PyResult<PyClassInitializer<Self>> {
-        let mut core = source::GcpMetadata::new();
-        if let Some(host) = host {
-            core = core.host(host);
-        }
-        let network = network(connect_timeout, request_timeout, ca_bundle, retry);
-        let core = core
-            .network(&network)
-            .map_err(|err| errors::to_py_err(py, &err))?;
-        Ok(Source::init(GcpMetadata, core))
-    }
+fetched_source! {
+    /// Google Cloud (GCE, GKE, Cloud Run): the default service account's identity token for the
+    /// audience, from the metadata server at `host` (host and port), else `GCE_METADATA_HOST`,
+    /// else `metadata.google.internal`.
+    GcpMetadata(host)
 }
 
 /// Any OIDC identity provider (Okta, Auth0, Keycloak, Entra, …) by the client-credentials grant.
@@ -156,10 +85,7 @@ impl OidcClientCredentials {
         scope = None,
         audience_parameter = None,
         token_field = None,
-        connect_timeout = None,
-        request_timeout = None,
-        ca_bundle = None,
-        retry = None,
+        **network,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -175,10 +101,7 @@ impl OidcClientCredentials {
         scope: Option<String>,
         audience_parameter: Option<String>,
         token_field: Option<String>,
-        connect_timeout: Option<f64>,
-        request_timeout: Option<f64>,
-        ca_bundle: Option<PathBuf>,
-        retry: Option<&Bound<'_, RetryPolicy>>,
+        network: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
         let options = OidcClient {
             issuer,
@@ -192,7 +115,7 @@ impl OidcClientCredentials {
             scope,
             audience_parameter,
             token_field,
-            network: network(connect_timeout, request_timeout, ca_bundle, retry),
+            network: keywords::network("OidcClientCredentials.__new__", network)?,
         };
         let core = options.build().map_err(|err| errors::to_py_err(py, &err))?;
         Ok(Source::init(OidcClientCredentials, core))

@@ -8,46 +8,26 @@ use pyo3::prelude::*;
 use pyo3::pyclass_init::PyClassInitializer;
 use pyo3::types::{PyAny, PyString};
 
-use super::Source;
+use super::{Source, source_class};
 use crate::options::duration;
 
-/// Always returns the same JWT (for tests, or a JWT whose lifetime you manage yourself).
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "Fixed")]
-pub(crate) struct Fixed;
-
-#[pymethods]
-impl Fixed {
-    #[new]
-    fn new(jwt: &str) -> PyClassInitializer<Self> {
-        Source::init(Fixed, source::Fixed::new(jwt))
-    }
+source_class! {
+    /// Always returns the same JWT (for tests, or a JWT whose lifetime you manage yourself).
+    Fixed(jwt)
+    fn(jwt: &str) => source::Fixed::new(jwt)
 }
 
-/// Reads the JWT from an environment variable, anew at every exchange.
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "EnvVar")]
-pub(crate) struct EnvVar;
-
-#[pymethods]
-impl EnvVar {
-    #[new]
-    fn new(name: &Bound<'_, PyString>) -> PyResult<PyClassInitializer<Self>> {
-        let core = source::EnvVar::new(name.to_cow()?);
-        Ok(Source::init(EnvVar, core))
-    }
+source_class! {
+    /// Reads the JWT from an environment variable, anew at every exchange.
+    EnvVar(name)
+    fn(name: &Bound<'_, PyString>) => source::EnvVar::new(name.to_cow()?)
 }
 
-/// Reads the JWT from a file, anew at every exchange (Kubernetes projected tokens rotate it);
-/// surrounding whitespace is trimmed.
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "File")]
-pub(crate) struct File;
-
-#[pymethods]
-impl File {
-    #[new]
-    fn new(path: &Bound<'_, PyAny>) -> PyResult<PyClassInitializer<Self>> {
-        let core = source::File::new(path.extract::<PathBuf>()?);
-        Ok(Source::init(File, core))
-    }
+source_class! {
+    /// Reads the JWT from a file, anew at every exchange (Kubernetes projected tokens rotate it);
+    /// surrounding whitespace is trimmed.
+    File(path)
+    fn(path: &Bound<'_, PyAny>) => source::File::new(path.extract::<PathBuf>()?)
 }
 
 /// A Kubernetes service account token, read from its file at every exchange (the kubelet
@@ -83,60 +63,34 @@ impl Kubernetes {
     }
 }
 
-/// GitLab CI: the ID token in `variable`, the name given to it under the job's `id_tokens:`.
-/// Read at every exchange; an expired one is refused with an error saying it cannot be renewed
-/// inside the job.
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "GitLab")]
-pub(crate) struct GitLab;
-
-#[pymethods]
-impl GitLab {
-    #[new]
-    fn new(variable: &Bound<'_, PyString>) -> PyResult<PyClassInitializer<Self>> {
-        let core = source::CiToken::gitlab(variable.to_cow()?);
-        Ok(Source::init(GitLab, core))
-    }
+source_class! {
+    /// GitLab CI: the ID token in `variable`, the name given to it under the job's `id_tokens:`.
+    /// Read at every exchange; an expired one is refused with an error saying it cannot be renewed
+    /// inside the job.
+    GitLab(variable)
+    fn(variable: &Bound<'_, PyString>) => source::CiToken::gitlab(variable.to_cow()?)
 }
 
-/// CircleCI: `CIRCLE_OIDC_TOKEN_V2`, else `CIRCLE_OIDC_TOKEN`, read at every exchange; an
-/// expired one is refused with an error saying it cannot be renewed inside the job.
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "CircleCI")]
-pub(crate) struct CircleCI;
-
-#[pymethods]
-impl CircleCI {
-    #[new]
-    fn new() -> PyClassInitializer<Self> {
-        Source::init(CircleCI, source::CiToken::circleci())
-    }
+source_class! {
+    /// CircleCI: `CIRCLE_OIDC_TOKEN_V2`, else `CIRCLE_OIDC_TOKEN`, read at every exchange; an
+    /// expired one is refused with an error saying it cannot be renewed inside the job.
+    CircleCI()
+    fn() => source::CiToken::circleci()
 }
 
-/// Bitbucket Pipelines: `BITBUCKET_STEP_OIDC_TOKEN` (a step with `oidc: true`), read at every
-/// exchange; an expired one is refused with an error saying it cannot be renewed inside the step.
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "Bitbucket")]
-pub(crate) struct Bitbucket;
-
-#[pymethods]
-impl Bitbucket {
-    #[new]
-    fn new() -> PyClassInitializer<Self> {
-        Source::init(Bitbucket, source::CiToken::bitbucket())
-    }
+source_class! {
+    /// Bitbucket Pipelines: `BITBUCKET_STEP_OIDC_TOKEN` (a step with `oidc: true`), read at every
+    /// exchange; an expired one is refused with an error saying it cannot be renewed inside the step.
+    Bitbucket()
+    fn() => source::CiToken::bitbucket()
 }
 
-/// HCP Terraform: `TFC_WORKLOAD_IDENTITY_TOKEN`, or `TFC_WORKLOAD_IDENTITY_TOKEN_<tag>` for a
-/// tagged token, read at every exchange; an expired one is refused with an error saying it
-/// cannot be renewed inside the run.
-#[pyclass(extends = Source, frozen, module = "dbfed.sources", name = "Terraform")]
-pub(crate) struct Terraform;
-
-#[pymethods]
-impl Terraform {
-    #[new]
-    #[pyo3(signature = (tag = None))]
-    fn new(tag: Option<&str>) -> PyClassInitializer<Self> {
-        Source::init(Terraform, source::CiToken::terraform(tag))
-    }
+source_class! {
+    /// HCP Terraform: `TFC_WORKLOAD_IDENTITY_TOKEN`, or `TFC_WORKLOAD_IDENTITY_TOKEN_<tag>` for a
+    /// tagged token, read at every exchange; an expired one is refused with an error saying it
+    /// cannot be renewed inside the run.
+    Terraform(tag = None)
+    fn(tag: Option<&str>) => source::CiToken::terraform(tag)
 }
 
 /// Runs `program` with `args` (never through a shell, no standard input) and exchanges the JWT

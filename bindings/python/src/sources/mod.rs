@@ -23,6 +23,30 @@ pub(crate) use local::{
 
 use crate::repr;
 
+/// A class of `dbfed.sources` (its doc comments passed through) whose constructor takes the
+/// arguments of pyo3's `signature` as the parameters listed, and wraps the core source that
+/// the expression after `=>` builds of them.
+macro_rules! source_class {
+    (
+        $(#[doc = $doc:literal])*
+        $class:ident($($signature:tt)*) fn($($parameters:tt)*) => $core:expr
+    ) => {
+        $(#[doc = $doc])*
+        #[pyclass(extends = Source, frozen, module = "dbfed.sources")]
+        pub(crate) struct $class;
+
+        #[pymethods]
+        impl $class {
+            #[new]
+            #[pyo3(signature = ($($signature)*))]
+            fn new($($parameters)*) -> PyResult<PyClassInitializer<Self>> {
+                Ok(Source::init($class, $core))
+            }
+        }
+    };
+}
+use source_class;
+
 /// Where the subject JWTs come from; use one of its subclasses.
 #[pyclass(subclass, frozen, module = "dbfed.sources", name = "Source")]
 pub(crate) struct Source {
