@@ -115,27 +115,26 @@ fn azure_options(config: AzureCredentialConfig, from_env: bool) -> AzureOptions 
     }
 }
 
+/// A credential for Azure Databricks whose tokens are Microsoft Entra ID tokens for the Azure
+/// Databricks resource, which it accepts as they are (no token exchange); cached and
+/// refreshed like every credential's. Throws `DbfedException.Config` if the configuration
+/// is incomplete, contradictory or unsafe.
 #[uniffi::export]
-impl Credential {
-    /// A credential for Azure Databricks whose tokens are Microsoft Entra ID tokens for the Azure
-    /// Databricks resource, which it accepts as they are (no token exchange); cached and
-    /// refreshed like every credential's. Throws `DbfedException.Config` if the configuration
-    /// is incomplete, contradictory or unsafe.
-    #[uniffi::constructor]
-    pub fn azure(config: AzureCredentialConfig) -> Result<Arc<Self>, DbfedError> {
-        let azure = azure_options(config, false);
-        Credential::build(|| azure.build())
-    }
+pub fn credential_azure(config: AzureCredentialConfig) -> Result<Arc<Credential>, DbfedError> {
+    let azure = azure_options(config, false);
+    Credential::build(|| azure.build())
+}
 
-    /// `azure(config)` after reading the standard Azure Identity variables that are set:
-    /// `AZURE_AUTHORITY_HOST`, `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, and `AZURE_CLIENT_SECRET`
-    /// or else `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity; the file is read at every
-    /// Entra request); `AZURE_POD_IDENTITY_AUTHORITY_HOST` moves IMDS. What `config` sets wins.
-    #[uniffi::constructor(default(config = None))]
-    pub fn azure_from_env(config: Option<AzureCredentialConfig>) -> Result<Arc<Self>, DbfedError> {
-        let azure = azure_options(config.unwrap_or_default(), true);
-        Credential::build(|| azure.build())
-    }
+/// `azure(config)` after reading the standard Azure Identity variables that are set:
+/// `AZURE_AUTHORITY_HOST`, `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, and `AZURE_CLIENT_SECRET`
+/// or else `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity; the file is read at every
+/// Entra request); `AZURE_POD_IDENTITY_AUTHORITY_HOST` moves IMDS. What `config` sets wins.
+#[uniffi::export(default(config = None))]
+pub fn credential_azure_from_env(
+    config: Option<AzureCredentialConfig>,
+) -> Result<Arc<Credential>, DbfedError> {
+    let azure = azure_options(config.unwrap_or_default(), true);
+    Credential::build(|| azure.build())
 }
 
 /// How an `AzureOnBehalfOf` reaches Entra: the application the users' tokens were issued to

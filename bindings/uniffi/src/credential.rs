@@ -59,7 +59,7 @@ pub struct CredentialConfig {
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct Credential {
-    inner: dbfed::Credential,
+    pub(crate) inner: dbfed::Credential,
 }
 
 impl Credential {
@@ -129,16 +129,6 @@ impl Credential {
                 .network(&network)?
                 .build()
         })
-    }
-
-    /// A credential configured from the Databricks environment variables, as the Databricks
-    /// SDKs read them (`DATABRICKS_HOST`, `DATABRICKS_CLIENT_ID`, `DATABRICKS_AUTH_TYPE`, …; see
-    /// the README). When no source fits, the `DbfedException.Config` lists every one tried and
-    /// why it was skipped.
-    #[uniffi::constructor]
-    pub fn from_env() -> Result<Arc<Self>, DbfedError> {
-        let env = dbfed::config::Env::process();
-        Credential::build(|| dbfed::config::credential_from(&env))
     }
 
     /// A valid token: from the cache (no I/O), or after one exchange shared by every caller
@@ -224,6 +214,16 @@ impl Credential {
         let credential = self.inner.clone();
         runtime::block_on(async move { mismatches(&credential.diagnose(&policy.to_core()).await?) })
     }
+}
+
+/// A credential configured from the Databricks environment variables, as the Databricks
+/// SDKs read them (`DATABRICKS_HOST`, `DATABRICKS_CLIENT_ID`, `DATABRICKS_AUTH_TYPE`, …; see
+/// the README). When no source fits, the `DbfedException.Config` lists every one tried and
+/// why it was skipped.
+#[uniffi::export]
+pub fn credential_from_env() -> Result<Arc<Credential>, DbfedError> {
+    let env = dbfed::config::Env::process();
+    Credential::build(|| dbfed::config::credential_from(&env))
 }
 
 /// The request headers that carry `token`.

@@ -68,89 +68,86 @@ fn networked<T: Networked + SubjectTokenSource>(
     Ok(Source::new(core.network(&network(settings))?))
 }
 
+/// GitHub Actions: the job's OIDC ID token (`permissions: id-token: write`), requested from
+/// `ACTIONS_ID_TOKEN_REQUEST_URL` with `ACTIONS_ID_TOKEN_REQUEST_TOKEN` for `audience`, by
+/// default the credential's. Throws `DbfedException.Config` if the network settings are
+/// unsafe.
+#[uniffi::export(default(
+    audience = None,
+    network = None
+))]
+pub fn source_git_hub_actions(
+    audience: Option<String>,
+    network: Option<NetworkSettings>,
+) -> Result<Arc<Source>, DbfedError> {
+    let mut core = source::GitHubActions::new();
+    if let Some(audience) = audience {
+        core = core.audience(audience);
+    }
+    networked(core, network)
+}
+
+/// Azure DevOps Pipelines: an ID token for the service connection whose id is
+/// `serviceConnection` (subject `sc://org/project/connection`), else for the one
+/// `AZURESUBSCRIPTION_SERVICE_CONNECTION_ID` names, else the pipeline's own (subject
+/// `p://org/project/pipeline`). Needs `SYSTEM_ACCESSTOKEN` mapped into the step. Throws
+/// `DbfedException.Config` if the network settings are unsafe.
+#[uniffi::export(default(
+    service_connection = None,
+    network = None
+))]
+pub fn source_azure_dev_ops(
+    service_connection: Option<String>,
+    network: Option<NetworkSettings>,
+) -> Result<Arc<Source>, DbfedError> {
+    let mut core = source::AzureDevOps::new();
+    if let Some(id) = service_connection {
+        core = core.service_connection(id);
+    }
+    networked(core, network)
+}
+
+/// Google Cloud (GCE, GKE, Cloud Run): the default service account's identity token for the
+/// audience, from the metadata server at `host` (host and port), else `GCE_METADATA_HOST`,
+/// else `metadata.google.internal`. Throws `DbfedException.Config` if the network settings
+/// are unsafe.
+#[uniffi::export(default(
+    host = None,
+    network = None
+))]
+pub fn source_gcp_metadata(
+    host: Option<String>,
+    network: Option<NetworkSettings>,
+) -> Result<Arc<Source>, DbfedError> {
+    let mut core = source::GcpMetadata::new();
+    if let Some(host) = host {
+        core = core.host(host);
+    }
+    networked(core, network)
+}
+
+/// Any OIDC identity provider, by the client-credentials grant (see
+/// `OidcClientCredentialsConfig`). No request is made here. Throws `DbfedException.Config`
+/// for an unknown `authMethod`, `algorithm` or `tokenField`, a contradictory combination, a
+/// key that is not a usable PEM key, or unsafe network settings. `toString()` never shows
+/// the secret or the key.
 #[uniffi::export]
-impl Source {
-    /// GitHub Actions: the job's OIDC ID token (`permissions: id-token: write`), requested from
-    /// `ACTIONS_ID_TOKEN_REQUEST_URL` with `ACTIONS_ID_TOKEN_REQUEST_TOKEN` for `audience`, by
-    /// default the credential's. Throws `DbfedException.Config` if the network settings are
-    /// unsafe.
-    #[uniffi::constructor(default(
-        audience = None,
-        network = None
-    ))]
-    pub fn git_hub_actions(
-        audience: Option<String>,
-        network: Option<NetworkSettings>,
-    ) -> Result<Arc<Self>, DbfedError> {
-        let mut core = source::GitHubActions::new();
-        if let Some(audience) = audience {
-            core = core.audience(audience);
-        }
-        networked(core, network)
-    }
-
-    /// Azure DevOps Pipelines: an ID token for the service connection whose id is
-    /// `serviceConnection` (subject `sc://org/project/connection`), else for the one
-    /// `AZURESUBSCRIPTION_SERVICE_CONNECTION_ID` names, else the pipeline's own (subject
-    /// `p://org/project/pipeline`). Needs `SYSTEM_ACCESSTOKEN` mapped into the step. Throws
-    /// `DbfedException.Config` if the network settings are unsafe.
-    #[uniffi::constructor(default(
-        service_connection = None,
-        network = None
-    ))]
-    pub fn azure_dev_ops(
-        service_connection: Option<String>,
-        network: Option<NetworkSettings>,
-    ) -> Result<Arc<Self>, DbfedError> {
-        let mut core = source::AzureDevOps::new();
-        if let Some(id) = service_connection {
-            core = core.service_connection(id);
-        }
-        networked(core, network)
-    }
-
-    /// Google Cloud (GCE, GKE, Cloud Run): the default service account's identity token for the
-    /// audience, from the metadata server at `host` (host and port), else `GCE_METADATA_HOST`,
-    /// else `metadata.google.internal`. Throws `DbfedException.Config` if the network settings
-    /// are unsafe.
-    #[uniffi::constructor(default(
-        host = None,
-        network = None
-    ))]
-    pub fn gcp_metadata(
-        host: Option<String>,
-        network: Option<NetworkSettings>,
-    ) -> Result<Arc<Self>, DbfedError> {
-        let mut core = source::GcpMetadata::new();
-        if let Some(host) = host {
-            core = core.host(host);
-        }
-        networked(core, network)
-    }
-
-    /// Any OIDC identity provider, by the client-credentials grant (see
-    /// `OidcClientCredentialsConfig`). No request is made here. Throws `DbfedException.Config`
-    /// for an unknown `authMethod`, `algorithm` or `tokenField`, a contradictory combination, a
-    /// key that is not a usable PEM key, or unsafe network settings. `toString()` never shows
-    /// the secret or the key.
-    #[uniffi::constructor]
-    pub fn oidc_client_credentials(
-        config: OidcClientCredentialsConfig,
-    ) -> Result<Arc<Self>, DbfedError> {
-        let client = OidcClient {
-            issuer: config.issuer,
-            client_id: config.client_id,
-            client_secret: config.client_secret.map(|secret| secret.secret.clone()),
-            private_key_pem: config.private_key_pem.map(|key| key.secret.clone()),
-            auth_method: config.auth_method,
-            algorithm: config.algorithm,
-            key_id: config.key_id,
-            token_endpoint: config.token_endpoint,
-            scope: config.scope,
-            audience_parameter: config.audience_parameter,
-            token_field: config.token_field,
-            network: network(config.network),
-        };
-        Ok(Source::new(client.build()?))
-    }
+pub fn source_oidc_client_credentials(
+    config: OidcClientCredentialsConfig,
+) -> Result<Arc<Source>, DbfedError> {
+    let client = OidcClient {
+        issuer: config.issuer,
+        client_id: config.client_id,
+        client_secret: config.client_secret.map(|secret| secret.secret.clone()),
+        private_key_pem: config.private_key_pem.map(|key| key.secret.clone()),
+        auth_method: config.auth_method,
+        algorithm: config.algorithm,
+        key_id: config.key_id,
+        token_endpoint: config.token_endpoint,
+        scope: config.scope,
+        audience_parameter: config.audience_parameter,
+        token_field: config.token_field,
+        network: network(config.network),
+    };
+    Ok(Source::new(client.build()?))
 }

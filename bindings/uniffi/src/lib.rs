@@ -6,6 +6,12 @@
 //! Async methods become Kotlin `suspend` functions (Swift `async`); each also has a blocking
 //! twin for callers without coroutines. Both run on one Tokio runtime of this library
 //! ([`runtime`]), the one every credential's background refreshes and connections use.
+//!
+//! The JVM package extends two of the generated classes (its `uniffi.toml` names them
+//! `NativeCredential` and `NativeSource` in Kotlin): the factories of credentials and sources are
+//! therefore free functions (`credential_from_env`, `source_fixed`, …), which its `Credential`
+//! and `Source` call from static methods; and the per-request calls of a credential have a JNI
+//! path of their own beside uniffi's JNA ([`jvm_fast_path`]).
 
 // `DbfedError` is large (a refusal carries the server's every word), but it is the FFI contract:
 // uniffi passes it by value into a buffer for the foreign exception, so boxing it gains nothing.
@@ -17,6 +23,7 @@ mod diagnose;
 mod endpoints;
 mod error;
 mod fetched;
+mod jvm_fast_path;
 mod logging;
 mod options;
 mod panics;

@@ -100,6 +100,12 @@ macro_rules! per_user_methods {
                 self.inner.invalidate_token_for($user, &token.inner)
             }
 
+            /// Internal, for the JVM package's fast path (not part of the API): a handle of the
+            /// JVM's own to these users' cache, which `FastPath.releaseUsers` frees.
+            pub fn jvm_fast_handle(&self) -> i64 {
+                crate::jvm_fast_path::jvm_fast_users(&self.inner)
+            }
+
             /// Counters of cached users, hits, misses, requests, failures, evictions and
             /// refusals.
             pub fn stats(&self) -> crate::token::UserStats {

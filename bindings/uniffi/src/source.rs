@@ -121,93 +121,97 @@ impl fmt::Display for Source {
     }
 }
 
+/// Always the same JWT (for tests, or a JWT whose lifetime you manage yourself).
+#[uniffi::export]
+pub fn source_fixed(jwt: String) -> Arc<Source> {
+    Source::new(source::Fixed::new(jwt))
+}
+
+/// The JWT in the environment variable `name`, read anew at every exchange.
+#[uniffi::export]
+pub fn source_env_var(name: String) -> Arc<Source> {
+    Source::new(source::EnvVar::new(name))
+}
+
+/// The JWT in the file at `path`, read anew at every exchange and trimmed.
+#[uniffi::export]
+pub fn source_file(path: String) -> Arc<Source> {
+    Source::new(source::File::new(path))
+}
+
+/// A Kubernetes projected service-account token (the kubelet rotates the file): `path`, by
+/// default `/var/run/secrets/kubernetes.io/serviceaccount/token`.
+#[uniffi::export(default(path = None))]
+pub fn source_kubernetes(path: Option<String>) -> Arc<Source> {
+    Source::new(source::File::kubernetes(path.map(Into::into)))
+}
+
+/// GitLab CI: the ID token in `variable`, the name given to it under the job's `id_tokens:`.
+#[uniffi::export]
+pub fn source_git_lab(variable: String) -> Arc<Source> {
+    Source::new(source::CiToken::gitlab(variable))
+}
+
+/// CircleCI: `CIRCLE_OIDC_TOKEN_V2`, else `CIRCLE_OIDC_TOKEN`.
+#[uniffi::export]
+pub fn source_circle_ci() -> Arc<Source> {
+    Source::new(source::CiToken::circleci())
+}
+
+/// Bitbucket Pipelines: `BITBUCKET_STEP_OIDC_TOKEN` (a step with `oidc: true`).
+#[uniffi::export]
+pub fn source_bitbucket() -> Arc<Source> {
+    Source::new(source::CiToken::bitbucket())
+}
+
+/// Runs `program` with `args` (never through a shell, no standard input) and exchanges the JWT
+/// it prints, cached until shortly before it expires; `{audience}` in an argument is replaced
+/// by the audience. Its output is a bare JWT or
+/// `{"version": 1, "success": true, "id_token": "…", "expiration_time": …}`; when it fails,
+/// the error quotes its standard error. It is killed after `timeout` (default 30 s).
+/// `toString()` counts the arguments, never shows them.
+#[uniffi::export(default(args = [], timeout = None))]
+pub fn source_command(
+    program: String,
+    args: Vec<String>,
+    timeout: Option<Duration>,
+) -> Arc<Source> {
+    let core = source::Command::new(program).args(args);
+    match timeout {
+        Some(timeout) => Source::new(core.timeout(timeout)),
+        None => Source::new(core),
+    }
+}
+
+/// Internal: the source of `Source.callback(provider, timeout)` (Kotlin, hand-written), through
+/// its `ProviderBridge`. A call that has not answered within `timeout` (default 60 s) fails,
+/// and is cancelled.
+#[uniffi::export(default(timeout = None))]
+pub fn source_from_callback_bridge(
+    bridge: Arc<dyn CallbackBridge>,
+    timeout: Option<Duration>,
+) -> Arc<Source> {
+    let core = source::Callback::new(move |context: source::SourceContext| {
+        call_provider(bridge.clone(), context.audience)
+    });
+    match timeout {
+        Some(timeout) => Source::new(core.timeout(timeout)),
+        None => Source::new(core),
+    }
+}
+
+/// Tries `sources` in order and exchanges the first JWT one produces; when all fail, the
+/// error gives each one's reason.
+#[uniffi::export]
+pub fn source_chain(sources: Vec<Arc<Source>>) -> Arc<Source> {
+    let core = sources.iter().fold(source::Chain::new(), |chain, source| {
+        chain.with_shared(source.inner.clone())
+    });
+    Source::new(core)
+}
+
 #[uniffi::export]
 impl Source {
-    /// Always the same JWT (for tests, or a JWT whose lifetime you manage yourself).
-    #[uniffi::constructor]
-    pub fn fixed(jwt: String) -> Arc<Self> {
-        Source::new(source::Fixed::new(jwt))
-    }
-
-    /// The JWT in the environment variable `name`, read anew at every exchange.
-    #[uniffi::constructor]
-    pub fn env_var(name: String) -> Arc<Self> {
-        Source::new(source::EnvVar::new(name))
-    }
-
-    /// The JWT in the file at `path`, read anew at every exchange and trimmed.
-    #[uniffi::constructor]
-    pub fn file(path: String) -> Arc<Self> {
-        Source::new(source::File::new(path))
-    }
-
-    /// A Kubernetes projected service-account token (the kubelet rotates the file): `path`, by
-    /// default `/var/run/secrets/kubernetes.io/serviceaccount/token`.
-    #[uniffi::constructor(default(path = None))]
-    pub fn kubernetes(path: Option<String>) -> Arc<Self> {
-        Source::new(source::File::kubernetes(path.map(Into::into)))
-    }
-
-    /// GitLab CI: the ID token in `variable`, the name given to it under the job's `id_tokens:`.
-    #[uniffi::constructor]
-    pub fn git_lab(variable: String) -> Arc<Self> {
-        Source::new(source::CiToken::gitlab(variable))
-    }
-
-    /// CircleCI: `CIRCLE_OIDC_TOKEN_V2`, else `CIRCLE_OIDC_TOKEN`.
-    #[uniffi::constructor]
-    pub fn circle_ci() -> Arc<Self> {
-        Source::new(source::CiToken::circleci())
-    }
-
-    /// Bitbucket Pipelines: `BITBUCKET_STEP_OIDC_TOKEN` (a step with `oidc: true`).
-    #[uniffi::constructor]
-    pub fn bitbucket() -> Arc<Self> {
-        Source::new(source::CiToken::bitbucket())
-    }
-
-    /// Runs `program` with `args` (never through a shell, no standard input) and exchanges the JWT
-    /// it prints, cached until shortly before it expires; `{audience}` in an argument is replaced
-    /// by the audience. Its output is a bare JWT or
-    /// `{"version": 1, "success": true, "id_token": "…", "expiration_time": …}`; when it fails,
-    /// the error quotes its standard error. It is killed after `timeout` (default 30 s).
-    /// `toString()` counts the arguments, never shows them.
-    #[uniffi::constructor(default(args = [], timeout = None))]
-    pub fn command(program: String, args: Vec<String>, timeout: Option<Duration>) -> Arc<Self> {
-        let core = source::Command::new(program).args(args);
-        match timeout {
-            Some(timeout) => Source::new(core.timeout(timeout)),
-            None => Source::new(core),
-        }
-    }
-
-    /// Internal: the source of `Source.callback(provider, timeout)` (Kotlin, hand-written), through
-    /// its `ProviderBridge`. A call that has not answered within `timeout` (default 60 s) fails,
-    /// and is cancelled.
-    #[uniffi::constructor(default(timeout = None))]
-    pub fn from_callback_bridge(
-        bridge: Arc<dyn CallbackBridge>,
-        timeout: Option<Duration>,
-    ) -> Arc<Self> {
-        let core = source::Callback::new(move |context: source::SourceContext| {
-            call_provider(bridge.clone(), context.audience)
-        });
-        match timeout {
-            Some(timeout) => Source::new(core.timeout(timeout)),
-            None => Source::new(core),
-        }
-    }
-
-    /// Tries `sources` in order and exchanges the first JWT one produces; when all fail, the
-    /// error gives each one's reason.
-    #[uniffi::constructor]
-    pub fn chain(sources: Vec<Arc<Source>>) -> Arc<Self> {
-        let core = sources.iter().fold(source::Chain::new(), |chain, source| {
-            chain.with_shared(source.inner.clone())
-        });
-        Source::new(core)
-    }
-
     /// The source's short name, as errors give it (`github-actions`, `env`, `callback`, …).
     pub fn name(&self) -> String {
         self.inner.name().to_owned()

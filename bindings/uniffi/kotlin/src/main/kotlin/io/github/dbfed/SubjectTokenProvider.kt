@@ -7,15 +7,15 @@
 
 package io.github.dbfed
 
-import java.time.Duration
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.Continuation
 import kotlin.coroutines.EmptyCoroutineContext
 import kotlin.coroutines.startCoroutine
+import kotlin.coroutines.suspendCoroutine
 
 /**
- * JWTs from the application's own code, given to [Source.Companion.callback]. Called at every
+ * JWTs from the application's own code, as coroutines, given to [Source.callback]. Called at every
  * exchange with the audience the JWT should carry; whatever it throws (an `Error` too), or a
  * value that is not a String (null from Java), fails the call at once with a
  * `DbfedException.Source` naming what happened.
@@ -26,13 +26,22 @@ interface SubjectTokenProvider {
 }
 
 /**
- * Your own code as a source: `provider.subjectToken(audience)` at every exchange. A call that has
- * not returned within [timeout] (default 60 s) fails; its coroutine is cancelled when
- * kotlinx-coroutines is on the classpath (without it the provider runs as a plain coroutine of the
- * standard library, which nothing can cancel: a call past its timeout is abandoned).
+ * JWTs from the application's own blocking code, given to [Source.callback]: a functional
+ * interface, so a Java lambda `audience -> vault.jwtFor(audience)` is one. Called at every
+ * exchange, on a thread of dbfed's own, where it may block; what it throws (an `Error` too), or a
+ * null, fails the call at once with a `DbfedException.Source` naming what happened.
  */
-fun Source.Companion.callback(provider: SubjectTokenProvider, timeout: Duration? = null): Source =
-    Source.fromCallbackBridge(ProviderBridge(provider), timeout)
+fun interface SubjectTokenCallback {
+    /** The JWT to exchange, for [audience]. */
+    fun subjectToken(audience: String): String
+}
+
+/** A blocking callback as a provider: each call runs on [Blocking]'s threads. */
+internal class BlockingProvider(private val callback: SubjectTokenCallback) : SubjectTokenProvider {
+    override suspend fun subjectToken(audience: String): String = suspendCoroutine { call ->
+        Blocking.executor.execute { call.resumeWith(runCatching { callback.subjectToken(audience) }) }
+    }
+}
 
 /** The most characters of a provider's exception message quoted (the message is the application's). */
 private const val MAX_QUOTED = 200

@@ -30,7 +30,7 @@ class JavaCallerTest {
         NetworkSettings network = new NetworkSettings();
         network.setRequestTimeout(Duration.ofSeconds(5));
         config.setNetwork(network);
-        try (Credential credential = new Credential(config, Source.Companion.fixed(kit.servicePrincipalJwt()))) {
+        try (Credential credential = new Credential(config, Source.fixed(kit.servicePrincipalJwt()))) {
             AccessToken token = credential.tokenBlocking();
             assertEquals(200, kit.me(token.authorizationHeader()).getFirst());
             assertEquals(token.token(), credential.tokenBlocking().token());
@@ -44,7 +44,7 @@ class JavaCallerTest {
         config.setHost(kit.getUrl());
         config.setClientId("not-a-sp");
         config.setAudience(TestkitKt.AUDIENCE);
-        try (Credential credential = new Credential(config, Source.Companion.fixed(kit.servicePrincipalJwt()))) {
+        try (Credential credential = new Credential(config, Source.fixed(kit.servicePrincipalJwt()))) {
             DbfedException.Rejected refused = assertThrows(DbfedException.Rejected.class, credential::tokenBlocking);
             assertEquals(401, refused.getStatus());
             assertEquals("invalid_client", refused.getError());
@@ -83,7 +83,7 @@ class JavaCallerTest {
         config.setClientId(AzureTestKt.APP);
         config.setClientSecret(new ClientSecret(AzureTestKt.APP_SECRET));
         config.setAuthorityHost(kit.getEntraAuthority());
-        try (Credential credential = Credential.Companion.azure(config)) {
+        try (Credential credential = Credential.azure(config)) {
             AccessToken token = credential.tokenBlocking();
             assertEquals("sp:" + AzureTestKt.APP, kit.me(token.authorizationHeader()).getSecond());
             DbfedException.Config noExchange = assertThrows(DbfedException.Config.class, credential::endpointsBlocking);

@@ -35,7 +35,7 @@ class WithoutCoroutinesTest {
     }
 
     private Credential credential(SubjectTokenProvider provider) throws DbfedException {
-        Source source = Callbacks.callback(Source.Companion, provider, Duration.ofSeconds(30));
+        Source source = Source.callback(provider, Duration.ofSeconds(30));
         return new Credential(kit.config(), source);
     }
 

@@ -1,5 +1,6 @@
 package io.github.dbfed.bench;
 
+import com.databricks.sdk.core.DatabricksConfig;
 import io.github.dbfed.AccessToken;
 import io.github.dbfed.Credential;
 import io.github.dbfed.CredentialConfig;
@@ -9,7 +10,11 @@ import io.github.dbfed.Testkit;
 import io.github.dbfed.TestkitKt;
 import io.github.dbfed.UserCacheSettings;
 import io.github.dbfed.UserExchanger;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,13 +43,15 @@ public class TokenBench {
     private Credential credential;
     private UserExchanger users;
     private String userJwt;
+    /** The peer: the Databricks SDK for Java's own OIDC federation (file-oidc) against the same testkit. */
+    private DatabricksConfig sdk;
 
     @Setup
-    public void setUp() throws DbfedException {
+    public void setUp() throws DbfedException, IOException {
         Testkit kit = Testkit.INSTANCE;
         kit.reset();
         Loops.setenv(JWT_VARIABLE, kit.servicePrincipalJwt());
-        credential = new Credential(kit.config(), Source.Companion.envVar(JWT_VARIABLE));
+        credential = new Credential(kit.config(), Source.envVar(JWT_VARIABLE));
         credential.tokenBlocking();
 
         kit.addPolicy(null, List.of(TestkitKt.AUDIENCE), null);
@@ -55,6 +62,15 @@ public class TokenBench {
         cache.setExpectedIssuers(List.of(kit.getIssuer()));
         users = new UserExchanger(config, cache);
         users.tokenForBlocking(userJwt);
+
+        // file-oidc, not env-oidc: the SDK reads variables through System.getenv, which a forked
+        // JVM cannot be given at run time; the token source and the exchange are the same.
+        Path jwtFile = Files.createTempFile("dbfed-bench-", ".jwt");
+        jwtFile.toFile().deleteOnExit();
+        Files.writeString(jwtFile, kit.servicePrincipalJwt());
+        sdk = new DatabricksConfig().setHost(kit.getUrl()).setClientId(TestkitKt.SP_CLIENT_ID)
+            .setAuthType("file-oidc").setOidcTokenFilepath(jwtFile.toString());
+        sdk.authenticate();
     }
 
     @TearDown
@@ -67,6 +83,30 @@ public class TokenBench {
             throw new IllegalStateException("not a warm cache: " + exchanges + " exchanges for the credential, "
                 + userExchanges + " for the user (1 each expected)");
         }
+    }
+
+    /** The JNI fast path: `Bearer <token>`, the same String while the token lasts. */
+    @Benchmark
+    public String credentialAuthorizationHeader() throws DbfedException {
+        return credential.authorizationHeader();
+    }
+
+    /** The JNI fast path: the token itself. */
+    @Benchmark
+    public String credentialAccessToken() throws DbfedException {
+        return credential.accessToken();
+    }
+
+    /** The JNI fast path: the headers map, the same map while the token lasts. */
+    @Benchmark
+    public Map<String, String> credentialHeadersBlocking() throws DbfedException {
+        return credential.headersBlocking();
+    }
+
+    /** The peer's cached call: the headers of a request. */
+    @Benchmark
+    public Map<String, String> sdkAuthenticate() {
+        return sdk.authenticate();
     }
 
     @Benchmark

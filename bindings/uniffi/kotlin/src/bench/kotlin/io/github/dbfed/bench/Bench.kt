@@ -4,6 +4,7 @@ import io.github.dbfed.Credential
 import io.github.dbfed.Source
 import io.github.dbfed.Testkit
 import kotlinx.coroutines.runBlocking
+import org.openjdk.jmh.profile.GCProfiler
 import org.openjdk.jmh.results.RunResult
 import org.openjdk.jmh.runner.Runner
 import org.openjdk.jmh.runner.options.OptionsBuilder
@@ -12,10 +13,13 @@ import org.openjdk.jmh.runner.options.TimeValue
 /**
  * The JVM benchmark: one `dbfed-testkit serve` (started here, shared with JMH's forked JVMs), and
  *
- * - cached calls ([TokenBench], JMH): `credential.tokenBlocking()`, the suspend `token()`,
- *   `cachedToken()`, and `UserExchanger.tokenForBlocking(jwt)` / `tokenFor(jwt)` for a hot user;
- *   one fork, 3 warm-up iterations of 1 s, 7 measured iterations of 1 s; the best iteration
- *   and JMH's mean with its 99.9 % interval;
+ * - cached calls ([TokenBench], JMH, with its `gc` profiler for the bytes allocated per call):
+ *   the JNI fast path (`accessToken()`, `authorizationHeader()`, `headersBlocking()`) beside the
+ *   Databricks SDK for Java's `config.authenticate()`, then uniffi's JNA calls
+ *   (`credential.tokenBlocking()`, the suspend `token()`, `cachedToken()`, and
+ *   `UserExchanger.tokenForBlocking(jwt)` / `tokenFor(jwt)` for a hot user); one fork, 3 warm-up
+ *   iterations of 1 s, 7 measured iterations of 1 s; the best iteration and JMH's mean with its
+ *   99.9 % interval;
  * - token exchanges per 1,000 API calls ("get the token, call SCIM Me") from a cold start, the
  *   credential made inside the count, with an `EnvVar` source; counted by the testkit.
  *
@@ -31,7 +35,7 @@ fun main(args: Array<String>) {
     kit.reset()
     Loops.setenv(TokenBench.JWT_VARIABLE, kit.servicePrincipalJwt())
     val blocking = exchangesPerApiCalls(apiCalls) { credential ->
-        repeat(apiCalls) { check(kit.me(credential.tokenBlocking().authorizationHeader()).first == 200) }
+        repeat(apiCalls) { check(kit.me(credential.authorizationHeader()).first == 200) }
     }
     val suspending = exchangesPerApiCalls(apiCalls) { credential ->
         runBlocking {
@@ -47,13 +51,18 @@ fun main(args: Array<String>) {
         .measurementIterations(if (smoke) 1 else 7)
         .measurementTime(TimeValue.milliseconds(if (smoke) 100 else 1_000))
         .jvmArgsAppend("-Ddbfed.testkit.info=${kit.infoLine}")
+        .addProfiler(GCProfiler::class.java)
         .build()
     val results = Runner(options).run().associateBy { it.params.benchmark.substringAfterLast('.') }
 
     fun row(what: String, method: String, goal: String) {
         val result = results.getValue(method)
-        rows += listOf(what, "%,.0f".format(best(result)), mean(result), goal)
+        rows += listOf(what, "%,.0f".format(best(result)), mean(result), allocated(result), goal)
     }
+    row("`credential.accessToken()`, cached (JNI)", "credentialAccessToken", "≤ 150, ≤ 1.2× the SDK")
+    row("`credential.authorizationHeader()`, cached (JNI)", "credentialAuthorizationHeader", "≤ 250")
+    row("`credential.headersBlocking()`, cached (JNI)", "credentialHeadersBlocking", "≤ 250")
+    row("databricks-sdk-java `config.authenticate()`, file-oidc, cached", "sdkAuthenticate", "(peer)")
     row("`credential.tokenBlocking()`, cached", "credentialTokenBlocking", "≤ 1,000")
     row("`tokenBlocking()` and `close()` of the token, cached", "credentialTokenBlockingClosed", "—")
     row("`credential.accountId()` (a call returning null)", "credentialAccountId", "—")
@@ -61,9 +70,9 @@ fun main(args: Array<String>) {
     row("`credential.cachedToken()`", "credentialCachedToken", "≤ 1,000")
     row("`users.tokenForBlocking(jwt)`, hot user", "userTokenForBlocking", "≤ 2,000")
     row("`users.tokenFor(jwt)` (suspend), hot user", "userTokenForSuspend", "≤ 6,000")
-    rows += listOf("exchanges per $apiCalls API calls, `EnvVar`, cold start", "$blocking (blocking) / $suspending (suspend)", "—", "1")
+    rows += listOf("exchanges per $apiCalls API calls, `EnvVar`, cold start", "$blocking (`authorizationHeader()`) / $suspending (suspend `token()`)", "—", "—", "1")
 
-    val header = listOf("what", "best of ${if (smoke) 1 else 7}, ns", "mean ± 99.9 %, ns", "goal")
+    val header = listOf("what", "best of ${if (smoke) 1 else 7}, ns", "mean ± 99.9 %, ns", "allocated, B/call", "goal")
     val widths = header.indices.map { i -> (rows + listOf(header)).maxOf { it[i].length } }
     for (row in listOf(header, widths.map { "-".repeat(it) }) + rows) {
         println("| " + row.mapIndexed { i, cell -> cell.padEnd(widths[i]) }.joinToString(" | ") + " |")
@@ -77,6 +86,10 @@ private fun exchangesPerApiCalls(apiCalls: Int, use: (Credential) -> Unit): Long
     Credential(Testkit.config(), Source.envVar(TokenBench.JWT_VARIABLE)).use(use)
     return Testkit.counters().getValue("exchanges") - before
 }
+
+/** Bytes allocated per call (JMH's `-prof gc`, `gc.alloc.rate.norm`). */
+private fun allocated(result: RunResult): String =
+    result.secondaryResults["gc.alloc.rate.norm"]?.score?.let { "%,.0f".format(it) } ?: "—"
 
 /** The best (lowest) iteration score, ns per call. */
 private fun best(result: RunResult): Double =
