@@ -69,7 +69,7 @@ public class TokenBench {
         jwtFile.toFile().deleteOnExit();
         Files.writeString(jwtFile, kit.servicePrincipalJwt());
         sdk = new DatabricksConfig().setHost(kit.getUrl()).setClientId(TestkitKt.SP_CLIENT_ID)
-            .setAuthType("file-oidc").setOidcTokenFilepath(jwtFile.toString());
+            .setAuthType("file-oidc").setOidcTokenFilepath(jwtFile.toString()).resolve();
         sdk.authenticate();
     }
 
@@ -137,6 +137,12 @@ public class TokenBench {
     @Benchmark
     public AccessToken credentialCachedToken() {
         return credential.cachedToken();
+    }
+
+    /** The JNI fast path for a hot user: `Bearer <token>` (a new String each call). */
+    @Benchmark
+    public String userAuthorizationHeaderFor() throws DbfedException {
+        return users.authorizationHeaderFor(userJwt);
     }
 
     @Benchmark

@@ -63,6 +63,7 @@ fun main(args: Array<String>) {
     row("`credential.authorizationHeader()`, cached (JNI)", "credentialAuthorizationHeader", "≤ 250")
     row("`credential.headersBlocking()`, cached (JNI)", "credentialHeadersBlocking", "≤ 250")
     row("databricks-sdk-java `config.authenticate()`, file-oidc, cached", "sdkAuthenticate", "(peer)")
+    row("`users.authorizationHeaderFor(jwt)`, hot user (JNI)", "userAuthorizationHeaderFor", "≤ 1,500")
     row("`credential.tokenBlocking()`, cached", "credentialTokenBlocking", "≤ 1,000")
     row("`tokenBlocking()` and `close()` of the token, cached", "credentialTokenBlockingClosed", "—")
     row("`credential.accountId()` (a call returning null)", "credentialAccountId", "—")
