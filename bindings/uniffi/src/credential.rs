@@ -226,6 +226,24 @@ pub fn credential_from_env() -> Result<Arc<Credential>, DbfedError> {
     Credential::build(|| dbfed::config::credential_from(&env))
 }
 
+/// A credential whose tokens come from the metadata-service endpoint at `url` (what `dbfed exec`
+/// and `dbfed serve` serve; its path is never shown) for the workspace or account `host`: no
+/// exchange, the same cache as every credential's. Throws `DbfedException.Config` for a URL that
+/// is not https (or http to loopback), an unusable host, or unsafe network settings.
+#[uniffi::export(default(network = None))]
+pub fn credential_metadata_service(
+    url: String,
+    host: String,
+    network: Option<NetworkSettings>,
+) -> Result<Arc<Credential>, DbfedError> {
+    let network = crate::options::network(network);
+    Credential::build(|| {
+        dbfed::Credential::metadata_service(url, host)
+            .network(&network)?
+            .build()
+    })
+}
+
 /// The request headers that carry `token`.
 pub(crate) fn authorization(token: &AccessToken) -> HashMap<String, String> {
     HashMap::from([("Authorization".to_owned(), token.authorization_header())])

@@ -150,7 +150,7 @@ impl fmt::Debug for ExchangeClient {
 
 /// Accepts a host with or without `https://`; a path, query or fragment pasted from a browser
 /// (`/login`, `/?o=123`) is dropped, as the Databricks SDKs do.
-fn normalize_host(host: &str) -> Result<Url> {
+pub(crate) fn normalize_host(host: &str) -> Result<Url> {
     let host = host.trim();
     if host.is_empty() {
         return Err(Error::config("the host is empty"));

@@ -16,6 +16,7 @@ pub mod fuzzing;
 mod http;
 #[cfg(feature = "log-events")]
 pub mod log_events;
+mod metadata_service;
 pub mod options;
 pub mod panic_guard;
 mod retry;
@@ -36,6 +37,7 @@ pub use endpoints::{AudienceOrigin, EndpointOrigin, Endpoints};
 pub use error::{Cause, Error, ErrorKind, Rejection, Result};
 pub use exchange::{GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_JWT};
 pub use http::{HttpOptions, MAX_BODY_BYTES};
+pub use metadata_service::{METADATA_SERVICE_URL_VARIABLE, MetadataServiceBuilder};
 pub use retry::RetryPolicy;
 pub use source::{SourceContext, SubjectTokenSource};
 pub use token::{AccessToken, JwtClaims, Secret, SubjectToken};

@@ -848,3 +848,44 @@ fn log_lines_on_a_terminal_are_coloured_unless_no_color_is_set() {
     assert!(plain.contains("DEBUG"), "{plain}");
     assert!(!plain.contains('\x1b'), "{plain:?}");
 }
+
+#[test]
+fn the_cores_metadata_service_credential_reads_serve_once_and_hides_its_path() {
+    let kit = kit();
+    let (child, url) = serve(&mut dbfed(&kit), &[]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let credential = runtime.block_on(async {
+        dbfed::Credential::metadata_service(url.clone(), kit.url())
+            .build()
+            .unwrap()
+    });
+    let path = url.rsplit('/').next().unwrap();
+    assert!(
+        !format!("{credential:?}").contains(path),
+        "the path is the endpoint's secret"
+    );
+
+    let first = runtime.block_on(credential.token()).unwrap();
+    assert_eq!(me(&kit, first.token()).0, 200);
+    for _ in 0..20 {
+        let token = runtime.block_on(credential.token()).unwrap();
+        assert!(token.same_as(&first), "served from the credential's cache");
+    }
+    assert_eq!(
+        credential.stats().exchanges,
+        1,
+        "one request to the endpoint"
+    );
+    assert_eq!(kit.counters().exchanges, 1, "serve's one exchange");
+
+    let wrong_host = runtime.block_on(async {
+        dbfed::Credential::metadata_service(url.clone(), "https://evil.example.com")
+            .retry_policy(dbfed::RetryPolicy::none())
+            .build()
+            .unwrap()
+    });
+    let err = runtime.block_on(wrong_host.token()).unwrap_err();
+    assert_eq!(err.status(), Some(403), "{err}");
+    assert!(!err.to_string().contains(path), "{err}");
+    assert_eq!(stop(child).code(), Some(0));
+}

@@ -128,6 +128,7 @@ macro_rules! networked {
 
 networked!(
     crate::CredentialBuilder,
+    crate::MetadataServiceBuilder,
     crate::UserExchangerBuilder,
     crate::AzureCredentialBuilder,
     crate::AzureOnBehalfOfBuilder,

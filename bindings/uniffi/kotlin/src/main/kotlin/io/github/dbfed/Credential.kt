@@ -104,6 +104,15 @@ open class Credential internal constructor(native: NativeCredential) :
         @JvmStatic @JvmOverloads @Throws(DbfedException::class)
         fun azureFromEnv(config: AzureCredentialConfig? = null): Credential = Credential(credentialAzureFromEnv(config))
 
+        /**
+         * A credential whose tokens come from the metadata-service endpoint at [url] (what
+         * `dbfed exec` and `dbfed serve` serve, `DATABRICKS_METADATA_SERVICE_URL`; its path is
+         * never shown) for the workspace or account [host]: no exchange, the same cache.
+         */
+        @JvmStatic @JvmOverloads @Throws(DbfedException::class)
+        fun metadataService(url: String, host: String, network: NetworkSettings? = null): Credential =
+            Credential(credentialMetadataService(url, host, network))
+
         /** The handle of a new reference to [native]'s object, [native] itself released. */
         private fun adoptHandle(native: NativeCredential): Long = native.use { it.uniffiCloneHandle() }
     }
