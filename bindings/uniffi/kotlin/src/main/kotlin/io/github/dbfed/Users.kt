@@ -2,6 +2,7 @@
 // the JNI fast path for a user's cached token and CompletableFuture variants.
 package io.github.dbfed
 
+import java.time.Duration
 import java.util.concurrent.CompletableFuture
 
 /**
@@ -33,6 +34,11 @@ open class UserExchanger @JvmOverloads @Throws(DbfedException::class) constructo
         fast.close()
         super.destroy()
     }
+
+    companion object {
+        /** A builder, for Java: `UserExchanger.builder().host(…).expectedIssuers(…).build()`. */
+        @JvmStatic fun builder(): UserExchangerBuilder = UserExchangerBuilder()
+    }
 }
 
 /**
@@ -61,6 +67,52 @@ open class AzureOnBehalfOf @Throws(DbfedException::class) constructor(config: Az
         fast.close()
         super.destroy()
     }
+}
+
+/** Builds a [UserExchanger] (for Java; Kotlin can name the fields of its two configs instead). */
+class UserExchangerBuilder internal constructor() {
+    private val config = CredentialConfig()
+    private val cache = UserCacheSettings()
+
+    /** The workspace URL (`https://` may be omitted). */
+    fun host(host: String) = apply { config.host = host }
+
+    /** The accounts console URL, for account-level APIs (with [accountId]). */
+    fun accountHost(accountHost: String) = apply { config.accountHost = accountHost }
+
+    /** The Databricks account id. */
+    fun accountId(accountId: String) = apply { config.accountId = accountId }
+
+    /** The scopes to request (default `all-apis`). */
+    fun scopes(scopes: List<String>) = apply { config.scopes = scopes }
+
+    /** The token endpoint, skipping discovery. */
+    fun tokenEndpoint(tokenEndpoint: String) = apply { config.tokenEndpoint = tokenEndpoint }
+
+    /** An OIDC discovery document to read the token endpoint from. */
+    fun discoveryUrl(discoveryUrl: String) = apply { config.discoveryUrl = discoveryUrl }
+
+    /** Timeouts, CA bundle and retry rules of its requests. */
+    fun network(network: NetworkSettings) = apply { config.network = network }
+
+    /** The most users cached (default 10,000). */
+    fun maxUsers(maxUsers: Int) = apply { cache.maxUsers = maxUsers }
+
+    /** JWTs from another issuer are refused without a request. */
+    fun expectedIssuers(issuers: List<String>) = apply { cache.expectedIssuers = issuers }
+
+    /** JWTs for none of these audiences are refused without a request. */
+    fun expectedAudiences(audiences: List<String>) = apply { cache.expectedAudiences = audiences }
+
+    /** How long past its `exp` a user's JWT is still accepted (default zero). */
+    fun expiryLeeway(leeway: Duration) = apply { cache.expiryLeeway = leeway }
+
+    /** How long a JWT Databricks refused is answered with the same error without asking again. */
+    fun negativeCache(duration: Duration) = apply { cache.negativeCache = duration }
+
+    /** The user exchanger. Throws `DbfedException.Config` if the configuration is incomplete or unsafe. */
+    @Throws(DbfedException::class)
+    fun build(): UserExchanger = UserExchanger(config, cache)
 }
 
 /** The fast calls of a per-user object whose JNI handle is [handle]; [wait] gets a token the slow way. */

@@ -59,9 +59,7 @@ class JavaServiceTest {
     void aUsersHeaderComesFromTheCacheAfterOneExchange() throws Exception {
         kit.addPolicy(null, List.of(TestkitKt.AUDIENCE), null);
         String jwt = kit.mint(TestkitKt.USER, List.of(TestkitKt.AUDIENCE));
-        CredentialConfig config = new CredentialConfig();
-        config.setHost(kit.getUrl());
-        try (UserExchanger users = new UserExchanger(config)) {
+        try (UserExchanger users = UserExchanger.builder().host(kit.getUrl()).expectedIssuers(List.of(kit.getIssuer())).build()) {
             String header = users.authorizationHeaderFor(jwt);
             assertEquals(TestkitKt.USER, kit.me(header).getSecond());
             assertEquals(header, users.authorizationHeaderFor(jwt));
