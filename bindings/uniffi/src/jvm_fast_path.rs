@@ -133,37 +133,31 @@ pub extern "system" fn Java_io_github_dbfed_FastPath_cachedFor<'local>(
     .resolve::<ThrowRuntimeExAndDefault>()
 }
 
-/// `FastPath.releaseUsers(handle)`: frees a handle of `jvm_fast_users`.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_io_github_dbfed_FastPath_releaseUsers<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    handle: jlong,
-) {
-    env.with_env(|_env| -> jni::errors::Result<()> {
-        // SAFETY: `FastPath` releases each handle once, when no call is using it.
-        drop(unsafe { Box::from_raw(handle as *mut dbfed::UserTokens) });
-        Ok(())
-    })
-    .resolve::<ThrowRuntimeExAndDefault>()
-}
-
 /// A handle of the JVM's own to `users` (a clone: clones share the cache), which
 /// `FastPath.releaseUsers` frees.
 pub(crate) fn jvm_fast_users(users: &dbfed::UserTokens) -> i64 {
     Box::into_raw(Box::new(users.clone())) as i64
 }
 
-/// `FastPath.release(handle)`: frees the handle (its global references with it).
+/// `FastPath.free(handle, users)`: frees a handle, of `jvm_fast_users` if `users`, else of
+/// `jvm_fast_handle` (with the global references it keeps).
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_github_dbfed_FastPath_release<'local>(
+pub extern "system" fn Java_io_github_dbfed_FastPath_free<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
+    users: jboolean,
 ) {
     env.with_env(|_env| -> jni::errors::Result<()> {
-        // SAFETY: `FastPath` releases each handle once, when no call is using it.
-        drop(unsafe { Box::from_raw(handle as *mut FastCredential) });
+        // SAFETY: `FastPath` frees each handle once, as the kind it was made, when no call is
+        // using it.
+        unsafe {
+            if users {
+                drop(Box::from_raw(handle as *mut dbfed::UserTokens));
+            } else {
+                drop(Box::from_raw(handle as *mut FastCredential));
+            }
+        }
         Ok(())
     })
     .resolve::<ThrowRuntimeExAndDefault>()

@@ -119,36 +119,14 @@ open class Credential internal constructor(native: NativeCredential) :
 }
 
 /** Builds a [Credential] (for Java; Kotlin can name the `CredentialConfig` fields instead). */
-class CredentialBuilder internal constructor() {
-    private val config = CredentialConfig()
+class CredentialBuilder internal constructor() : TargetBuilder<CredentialBuilder>() {
     private var source: NativeSource? = null
-
-    /** The workspace URL (`https://` may be omitted). */
-    fun host(host: String) = apply { config.host = host }
-
-    /** The accounts console URL, for account-level APIs (with [accountId]). */
-    fun accountHost(accountHost: String) = apply { config.accountHost = accountHost }
-
-    /** The Databricks account id. */
-    fun accountId(accountId: String) = apply { config.accountId = accountId }
 
     /** The service principal's application id (workload identity federation). */
     fun clientId(clientId: String) = apply { config.clientId = clientId }
 
-    /** The scopes to request (default `all-apis`). */
-    fun scopes(scopes: List<String>) = apply { config.scopes = scopes }
-
     /** The audience the source's JWT is asked for. */
     fun audience(audience: String) = apply { config.audience = audience }
-
-    /** The token endpoint, skipping discovery. */
-    fun tokenEndpoint(tokenEndpoint: String) = apply { config.tokenEndpoint = tokenEndpoint }
-
-    /** An OIDC discovery document to read the token endpoint from. */
-    fun discoveryUrl(discoveryUrl: String) = apply { config.discoveryUrl = discoveryUrl }
-
-    /** Timeouts, CA bundle and retry rules of its requests. */
-    fun network(network: NetworkSettings) = apply { config.network = network }
 
     /** Where the JWTs come from (required). */
     fun source(source: NativeSource) = apply { this.source = source }
@@ -157,4 +135,38 @@ class CredentialBuilder internal constructor() {
     @Throws(DbfedException::class)
     fun build(): Credential =
         Credential(config, source ?: throw DbfedException.Config("a source is needed: builder().source(Source.…)"))
+}
+
+/**
+ * What the builders of a [Credential] and a [UserExchanger] share: where Databricks is and how
+ * to reach it, set on a `CredentialConfig`; each setter returns the builder [B] itself.
+ */
+abstract class TargetBuilder<B : TargetBuilder<B>> internal constructor() {
+    /** The settings so far. */
+    internal val config = CredentialConfig()
+
+    /** This builder, as its own type. */
+    @Suppress("UNCHECKED_CAST")
+    private fun self(): B = this as B
+
+    /** The workspace URL (`https://` may be omitted). */
+    fun host(host: String): B = self().also { config.host = host }
+
+    /** The accounts console URL, for account-level APIs (with [accountId]). */
+    fun accountHost(accountHost: String): B = self().also { config.accountHost = accountHost }
+
+    /** The Databricks account id. */
+    fun accountId(accountId: String): B = self().also { config.accountId = accountId }
+
+    /** The scopes to request (default `all-apis`). */
+    fun scopes(scopes: List<String>): B = self().also { config.scopes = scopes }
+
+    /** The token endpoint, skipping discovery. */
+    fun tokenEndpoint(tokenEndpoint: String): B = self().also { config.tokenEndpoint = tokenEndpoint }
+
+    /** An OIDC discovery document to read the token endpoint from. */
+    fun discoveryUrl(discoveryUrl: String): B = self().also { config.discoveryUrl = discoveryUrl }
+
+    /** Timeouts, CA bundle and retry rules of its requests. */
+    fun network(network: NetworkSettings): B = self().also { config.network = network }
 }

@@ -33,7 +33,7 @@ internal object FastPath {
     @JvmStatic private external fun cached(handle: Long, header: Boolean): String?
 
     /** Frees [handle]; it must not be used again. */
-    @JvmStatic external fun release(handle: Long)
+    fun release(handle: Long) = free(handle, false)
 
     /**
      * The cached token (`Bearer <token>` if [header]) for the user whose own token is [userToken],
@@ -42,7 +42,10 @@ internal object FastPath {
     @JvmStatic external fun cachedFor(handle: Long, userToken: String, header: Boolean): String?
 
     /** Frees a users' [handle]; it must not be used again. */
-    @JvmStatic external fun releaseUsers(handle: Long)
+    fun releaseUsers(handle: Long) = free(handle, true)
+
+    /** Frees [handle], a users' handle if [users], else a credential's. */
+    @JvmStatic private external fun free(handle: Long, users: Boolean)
 
     /** The library name uniffi gives JNA: its override property, else `dbfed_uniffi`. */
     private fun uniffiLibraryName(): String =

@@ -70,30 +70,8 @@ open class AzureOnBehalfOf @Throws(DbfedException::class) constructor(config: Az
 }
 
 /** Builds a [UserExchanger] (for Java; Kotlin can name the fields of its two configs instead). */
-class UserExchangerBuilder internal constructor() {
-    private val config = CredentialConfig()
+class UserExchangerBuilder internal constructor() : TargetBuilder<UserExchangerBuilder>() {
     private val cache = UserCacheSettings()
-
-    /** The workspace URL (`https://` may be omitted). */
-    fun host(host: String) = apply { config.host = host }
-
-    /** The accounts console URL, for account-level APIs (with [accountId]). */
-    fun accountHost(accountHost: String) = apply { config.accountHost = accountHost }
-
-    /** The Databricks account id. */
-    fun accountId(accountId: String) = apply { config.accountId = accountId }
-
-    /** The scopes to request (default `all-apis`). */
-    fun scopes(scopes: List<String>) = apply { config.scopes = scopes }
-
-    /** The token endpoint, skipping discovery. */
-    fun tokenEndpoint(tokenEndpoint: String) = apply { config.tokenEndpoint = tokenEndpoint }
-
-    /** An OIDC discovery document to read the token endpoint from. */
-    fun discoveryUrl(discoveryUrl: String) = apply { config.discoveryUrl = discoveryUrl }
-
-    /** Timeouts, CA bundle and retry rules of its requests. */
-    fun network(network: NetworkSettings) = apply { config.network = network }
 
     /** The most users cached (default 10,000). */
     fun maxUsers(maxUsers: Int) = apply { cache.maxUsers = maxUsers }

@@ -87,35 +87,41 @@ public class TokenBench {
 
     /** The JNI fast path: `Bearer <token>`, the same String while the token lasts. */
     @Benchmark
+    @Reported(row = 2, what = "`credential.authorizationHeader()`, cached (JNI)", goal = "≤ 250")
     public String credentialAuthorizationHeader() throws DbfedException {
         return credential.authorizationHeader();
     }
 
     /** The JNI fast path: the token itself. */
     @Benchmark
+    @Reported(row = 1, what = "`credential.accessToken()`, cached (JNI)", goal = "≤ 150, ≤ 1.2× the SDK")
     public String credentialAccessToken() throws DbfedException {
         return credential.accessToken();
     }
 
     /** The JNI fast path: the headers map, the same map while the token lasts. */
     @Benchmark
+    @Reported(row = 3, what = "`credential.headersBlocking()`, cached (JNI)", goal = "≤ 250")
     public Map<String, String> credentialHeadersBlocking() throws DbfedException {
         return credential.headersBlocking();
     }
 
     /** The peer's cached call: the headers of a request. */
     @Benchmark
+    @Reported(row = 4, what = "databricks-sdk-java `config.authenticate()`, file-oidc, cached", goal = "(peer)")
     public Map<String, String> sdkAuthenticate() {
         return sdk.authenticate();
     }
 
     @Benchmark
+    @Reported(row = 6, what = "`credential.tokenBlocking()`, cached", goal = "≤ 1,000")
     public AccessToken credentialTokenBlocking() throws DbfedException {
         return credential.tokenBlocking();
     }
 
     /** The same, the token's native handle freed at once rather than by the Cleaner after a GC. */
     @Benchmark
+    @Reported(row = 7, what = "`tokenBlocking()` and `close()` of the token, cached", goal = "—")
     public AccessToken credentialTokenBlockingClosed() throws DbfedException {
         AccessToken token = credential.tokenBlocking();
         token.close();
@@ -124,34 +130,40 @@ public class TokenBench {
 
     /** The floor of a call into the library: one that returns no native object (null here). */
     @Benchmark
+    @Reported(row = 8, what = "`credential.accountId()` (a call returning null)", goal = "—")
     public String credentialAccountId() {
         return credential.accountId();
     }
 
     @Benchmark
     @OperationsPerInvocation(SUSPEND_CALLS)
+    @Reported(row = 9, what = "`credential.token()` (suspend), cached", goal = "≤ 5,000")
     public AccessToken credentialTokenSuspend() {
         return Loops.tokens(credential, SUSPEND_CALLS);
     }
 
     @Benchmark
+    @Reported(row = 10, what = "`credential.cachedToken()`", goal = "≤ 1,000")
     public AccessToken credentialCachedToken() {
         return credential.cachedToken();
     }
 
     /** The JNI fast path for a hot user: `Bearer <token>` (a new String each call). */
     @Benchmark
+    @Reported(row = 5, what = "`users.authorizationHeaderFor(jwt)`, hot user (JNI)", goal = "≤ 1,500")
     public String userAuthorizationHeaderFor() throws DbfedException {
         return users.authorizationHeaderFor(userJwt);
     }
 
     @Benchmark
+    @Reported(row = 11, what = "`users.tokenForBlocking(jwt)`, hot user", goal = "≤ 2,000")
     public AccessToken userTokenForBlocking() throws DbfedException {
         return users.tokenForBlocking(userJwt);
     }
 
     @Benchmark
     @OperationsPerInvocation(SUSPEND_CALLS)
+    @Reported(row = 12, what = "`users.tokenFor(jwt)` (suspend), hot user", goal = "≤ 6,000")
     public AccessToken userTokenForSuspend() {
         return Loops.tokensFor(users, userJwt, SUSPEND_CALLS);
     }

@@ -55,22 +55,14 @@ fun main(args: Array<String>) {
         .build()
     val results = Runner(options).run().associateBy { it.params.benchmark.substringAfterLast('.') }
 
-    fun row(what: String, method: String, goal: String) {
+    // Each row as its method's `@Reported` says, in the table's order.
+    val reported = TokenBench::class.java.declaredMethods
+        .mapNotNull { method -> method.getAnnotation(Reported::class.java)?.let { it to method.name } }
+        .sortedBy { (report, _) -> report.row }
+    for ((report, method) in reported) {
         val result = results.getValue(method)
-        rows += listOf(what, "%,.0f".format(best(result)), mean(result), allocated(result), goal)
+        rows += listOf(report.what, "%,.0f".format(best(result)), mean(result), allocated(result), report.goal)
     }
-    row("`credential.accessToken()`, cached (JNI)", "credentialAccessToken", "≤ 150, ≤ 1.2× the SDK")
-    row("`credential.authorizationHeader()`, cached (JNI)", "credentialAuthorizationHeader", "≤ 250")
-    row("`credential.headersBlocking()`, cached (JNI)", "credentialHeadersBlocking", "≤ 250")
-    row("databricks-sdk-java `config.authenticate()`, file-oidc, cached", "sdkAuthenticate", "(peer)")
-    row("`users.authorizationHeaderFor(jwt)`, hot user (JNI)", "userAuthorizationHeaderFor", "≤ 1,500")
-    row("`credential.tokenBlocking()`, cached", "credentialTokenBlocking", "≤ 1,000")
-    row("`tokenBlocking()` and `close()` of the token, cached", "credentialTokenBlockingClosed", "—")
-    row("`credential.accountId()` (a call returning null)", "credentialAccountId", "—")
-    row("`credential.token()` (suspend), cached", "credentialTokenSuspend", "≤ 5,000")
-    row("`credential.cachedToken()`", "credentialCachedToken", "≤ 1,000")
-    row("`users.tokenForBlocking(jwt)`, hot user", "userTokenForBlocking", "≤ 2,000")
-    row("`users.tokenFor(jwt)` (suspend), hot user", "userTokenForSuspend", "≤ 6,000")
     rows += listOf("exchanges per $apiCalls API calls, `EnvVar`, cold start", "$blocking (`authorizationHeader()`) / $suspending (suspend `token()`)", "—", "—", "1")
 
     val header = listOf("what", "best of ${if (smoke) 1 else 7}, ns", "mean ± 99.9 %, ns", "allocated, B/call", "goal")
