@@ -21,10 +21,12 @@ use crate::source::Source;
 /// `privateKeyPem` (RFC 7523 `private_key_jwt`, signed with `algorithm`); give exactly one.
 #[derive(Clone, uniffi::Record)]
 pub struct OidcClientCredentialsConfig {
-    /// The IdP's issuer URL; its token endpoint comes from
+    /// The IdP's issuer URL (required); its token endpoint comes from
     /// `{issuer}/.well-known/openid-configuration` unless `tokenEndpoint` is given.
+    #[uniffi(default = "")]
     pub issuer: String,
-    /// The client id at the IdP.
+    /// The client id at the IdP (required).
+    #[uniffi(default = "")]
     pub client_id: String,
     /// The client secret (`client_secret_basic`, or `client_secret_post` with `authMethod`).
     #[uniffi(default)]

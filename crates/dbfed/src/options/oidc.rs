@@ -137,6 +137,11 @@ pub struct OidcClient {
 impl OidcClient {
     /// Checks the options and builds the source; no network call is made.
     pub fn build(&self) -> Result<OidcClientCredentials> {
+        for (name, value) in [("issuer", &self.issuer), ("client_id", &self.client_id)] {
+            if value.trim().is_empty() {
+                return Err(Error::config(format!("`{name}` is needed")));
+            }
+        }
         let method = self.auth_method.as_deref().map(str::parse).transpose()?;
         let algorithm: Option<KeyAlgorithm> =
             self.algorithm.as_deref().map(str::parse).transpose()?;

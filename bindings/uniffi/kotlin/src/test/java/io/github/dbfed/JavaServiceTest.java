@@ -161,6 +161,23 @@ class JavaServiceTest {
     }
 
     @Test
+    void configsWithRequiredFieldsAreMadeWithSettersAndCheckedByTheCore() throws DbfedException {
+        OidcClientCredentialsConfig oidc = new OidcClientCredentialsConfig();
+        oidc.setIssuer("https://idp.example.com");
+        oidc.setClientId("svc");
+        oidc.setClientSecret(new ClientSecret("s3cret-value"));
+        try (Source source = Source.oidcClientCredentials(oidc)) {
+            assertFalse(source.toString().contains("s3cret-value"), source.toString());
+        }
+        DbfedException.Config noIssuer = assertThrows(DbfedException.Config.class,
+            () -> Source.oidcClientCredentials(new OidcClientCredentialsConfig()));
+        assertTrue(noIssuer.getMessage().contains("`issuer` is needed"), noIssuer.getMessage());
+        DbfedException.Config noTenant = assertThrows(DbfedException.Config.class,
+            () -> new AzureOnBehalfOf(new AzureOnBehalfOfConfig()));
+        assertTrue(noTenant.getMessage().contains("`tenantId`"), noTenant.getMessage());
+    }
+
+    @Test
     void aBuilderWithoutSourceIsAConfigError() {
         DbfedException.Config error = assertThrows(DbfedException.Config.class, () -> workload().build());
         assertTrue(error.getMessage().contains("source"), error.getMessage());
