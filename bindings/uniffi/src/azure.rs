@@ -143,11 +143,11 @@ pub fn credential_azure_from_env(
 #[derive(Clone, uniffi::Record)]
 pub struct AzureOnBehalfOfConfig {
     /// The Entra tenant (directory) id or domain (required).
-    #[uniffi(default)]
-    pub tenant_id: Option<String>,
+    #[uniffi(default = "")]
+    pub tenant_id: String,
     /// The application (client) id of the app the users' tokens were issued to (required).
-    #[uniffi(default)]
-    pub client_id: Option<String>,
+    #[uniffi(default = "")]
+    pub client_id: String,
     /// The application's client secret.
     #[uniffi(default)]
     pub client_secret: Option<Arc<ClientSecret>>,
@@ -189,8 +189,8 @@ impl AzureOnBehalfOf {
     pub fn new(config: AzureOnBehalfOfConfig) -> Result<Arc<Self>, DbfedError> {
         let on_behalf_of = OnBehalfOfOptions {
             app: entra_app(
-                config.tenant_id,
-                config.client_id,
+                Some(config.tenant_id),
+                Some(config.client_id),
                 config.client_secret,
                 config.client_assertion,
                 config.authority_host,
