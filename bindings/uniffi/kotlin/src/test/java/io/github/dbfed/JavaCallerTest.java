@@ -76,16 +76,16 @@ class JavaCallerTest {
 
     @Test
     void aJavaCallerUsesAnAzureCredential() throws DbfedException {
-        kit.addEntraApp(new kotlin.Pair<>("tenant", AzureTestKt.TENANT), new kotlin.Pair<>("client_id", AzureTestKt.APP),
-            new kotlin.Pair<>("secret", AzureTestKt.APP_SECRET));
+        kit.addEntraApp(new kotlin.Pair<>("tenant", TestkitKt.TENANT), new kotlin.Pair<>("client_id", TestkitKt.APP),
+            new kotlin.Pair<>("secret", TestkitKt.APP_SECRET));
         AzureCredentialConfig config = new AzureCredentialConfig();
-        config.setTenantId(AzureTestKt.TENANT);
-        config.setClientId(AzureTestKt.APP);
-        config.setClientSecret(new ClientSecret(AzureTestKt.APP_SECRET));
+        config.setTenantId(TestkitKt.TENANT);
+        config.setClientId(TestkitKt.APP);
+        config.setClientSecret(new ClientSecret(TestkitKt.APP_SECRET));
         config.setAuthorityHost(kit.getEntraAuthority());
         try (Credential credential = Credential.azure(config)) {
             AccessToken token = credential.tokenBlocking();
-            assertEquals("sp:" + AzureTestKt.APP, kit.me(token.authorizationHeader()).getSecond());
+            assertEquals("sp:" + TestkitKt.APP, kit.me(token.authorizationHeader()).getSecond());
             DbfedException.Config noExchange = assertThrows(DbfedException.Config.class, credential::endpointsBlocking);
             assertTrue(noExchange.getReason().contains("without a token exchange"), noExchange.getReason());
         }
