@@ -244,6 +244,13 @@ pub fn credential_metadata_service(
     })
 }
 
+/// The metadata-service endpoint `dbfed exec` (or a Databricks runtime) gave this process in
+/// `DATABRICKS_METADATA_SERVICE_URL`, if any.
+#[uniffi::export]
+pub fn metadata_service_url() -> Option<String> {
+    dbfed::config::Env::process().get(dbfed::METADATA_SERVICE_URL_VARIABLE)
+}
+
 /// The request headers that carry `token`.
 pub(crate) fn authorization(token: &AccessToken) -> HashMap<String, String> {
     HashMap::from([("Authorization".to_owned(), token.authorization_header())])

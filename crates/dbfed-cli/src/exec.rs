@@ -48,7 +48,7 @@ pub async fn run(args: ExecArgs) -> Result<u8, Failure> {
         .args(arguments)
         .env("DATABRICKS_HOST", &host)
         .env("DATABRICKS_AUTH_TYPE", "metadata-service")
-        .env("DATABRICKS_METADATA_SERVICE_URL", &server.url)
+        .env(dbfed::METADATA_SERVICE_URL_VARIABLE, &server.url)
         .status()
         .await
         .map_err(|err| Failure {

@@ -77,6 +77,20 @@ impl Default for Fault {
 }
 
 impl Fault {
+    /// A 400 `invalid_request` refusal at `path` whose description echoes `echoed` (what a
+    /// careless server does with what it was sent): for the tests that nothing echoed shows.
+    pub fn refusal_echoing(path: &str, echoed: &str) -> Self {
+        Fault {
+            path: path.into(),
+            status: Some(400),
+            body: Some(
+                serde_json::json!({"error": "invalid_request", "error_description": format!("echo {echoed}")})
+                    .to_string(),
+            ),
+            ..Fault::default()
+        }
+    }
+
     /// Checks the fault can be turned into a response; the error says what is wrong.
     pub(crate) fn validate(&self) -> Result<(), String> {
         if self.count == 0 {

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use tokio::runtime::Handle;
 use url::Url;
 
 use crate::credential::{Credential, TokenProvider};
@@ -16,7 +15,7 @@ use crate::error::Result;
 use crate::exchange::{parse_token_response, send_with_retries};
 use crate::exchange_client::normalize_host;
 use crate::http::{HttpClient, HttpOptions, secure_url};
-use crate::options::Description;
+use crate::options::{Description, Networked};
 use crate::retry::RetryPolicy;
 
 /// The variable `dbfed exec` (and Databricks runtimes) set to the endpoint's URL.
@@ -40,16 +39,16 @@ impl Credential {
             host: host.into(),
             http: HttpOptions::default(),
             retry: RetryPolicy::default(),
-            runtime: None,
         }
     }
 }
 
-/// Configures a [`Credential`] over a metadata-service endpoint.
+/// Configures a [`Credential`] over a metadata-service endpoint; its timeouts, TLS settings and
+/// retries come from [`Networked`].
 ///
 /// ```rust,no_run
 /// # async fn run() -> dbfed::Result<()> {
-/// let url = std::env::var("DATABRICKS_METADATA_SERVICE_URL").unwrap_or_default();
+/// let url = std::env::var(dbfed::METADATA_SERVICE_URL_VARIABLE).unwrap_or_default();
 /// let credential = dbfed::Credential::metadata_service(url, "https://dbc-1234abcd-5678.cloud.databricks.com")
 ///     .build()?;
 /// let token = credential.token().await?;
@@ -63,28 +62,19 @@ pub struct MetadataServiceBuilder {
     host: String,
     http: HttpOptions,
     retry: RetryPolicy,
-    runtime: Option<Handle>,
+}
+
+impl Networked for MetadataServiceBuilder {
+    fn with_http(self, http: HttpOptions, retry: RetryPolicy) -> Self {
+        MetadataServiceBuilder {
+            http,
+            retry,
+            ..self
+        }
+    }
 }
 
 impl MetadataServiceBuilder {
-    /// Timeouts and TLS settings of the endpoint's requests.
-    pub fn http_options(mut self, options: HttpOptions) -> Self {
-        self.http = options;
-        self
-    }
-
-    /// Retry rules for the endpoint's requests.
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// The Tokio runtime that runs refreshes (default: the runtime current at `build`).
-    pub fn runtime(mut self, runtime: Handle) -> Self {
-        self.runtime = Some(runtime);
-        self
-    }
-
     /// The credential. Fails with [`Error::Config`](crate::Error::Config) for a URL that is not
     /// https (or http to loopback) or an unusable host.
     pub fn build(self) -> Result<Credential> {
@@ -100,10 +90,11 @@ impl MetadataServiceBuilder {
             host,
             retry: self.retry,
         };
+        // Refreshes run on the runtime current at `build`, or at the first call.
         Ok(Credential::from_provider(
             Arc::new(provider),
             description,
-            self.runtime,
+            None,
         ))
     }
 }

@@ -53,15 +53,7 @@ fn nothing_logged_at_trace_shows_a_token_or_a_secret() {
             let jwt = sp_jwt(&kit);
             let credential = sp_builder(&kit, jwt.clone()).build().unwrap();
             let token = credential.token().await.unwrap();
-            kit.inject(Fault {
-                path: "/oidc/v1/token".into(),
-                status: Some(400),
-                body: Some(
-                    serde_json::json!({"error": "invalid_request", "error_description": format!("echo {jwt}")})
-                        .to_string(),
-                ),
-                ..Fault::default()
-            });
+            kit.inject(Fault::refusal_echoing("/oidc/v1/token", &jwt));
             credential.invalidate_token(&token);
             let _ = credential.token().await;
 
@@ -90,7 +82,9 @@ fn nothing_logged_at_trace_shows_a_token_or_a_secret() {
             let with_password = |path: &str| {
                 format!("{}{path}", kit.url()).replacen("://", &format!("://admin:{password}@"), 1)
             };
-            let _ = sp_builder(&kit, jwt.clone()).workspace(with_password("")).build();
+            let _ = sp_builder(&kit, jwt.clone())
+                .workspace(with_password(""))
+                .build();
             let discovery = "/oidc/.well-known/oauth-authorization-server";
             kit.inject(Fault {
                 path: discovery.into(),
@@ -105,7 +99,10 @@ fn nothing_logged_at_trace_shows_a_token_or_a_secret() {
                 .discovery_url(format!("{}{discovery}", kit.url()))
                 .build()
                 .unwrap();
-            assert!(discovered.token().await.is_err(), "no token from such an endpoint");
+            assert!(
+                discovered.token().await.is_err(),
+                "no token from such an endpoint"
+            );
             vec![
                 password.to_owned(),
                 jwt.clone(),

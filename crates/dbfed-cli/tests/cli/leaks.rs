@@ -28,15 +28,7 @@ fn nothing_on_stderr_at_trace_shows_a_token_a_jwt_or_a_password() {
         stderr += &text(&output.stderr);
     }
 
-    kit.inject(Fault {
-        path: "/oidc/v1/token".into(),
-        status: Some(400),
-        body: Some(
-            serde_json::json!({"error": "invalid_request", "error_description": format!("echo {jwt}")})
-                .to_string(),
-        ),
-        ..Fault::default()
-    });
+    kit.inject(Fault::refusal_echoing("/oidc/v1/token", &jwt));
     let refused = run(dbfed(&kit).args(["-vv", "token"]));
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
     assert!(

@@ -6,6 +6,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use dbfed::options::Networked;
 use dbfed_testkit::{EntraApp, Fault, MintRequest, Policy, Testkit};
 
 mod exit;
@@ -880,7 +881,7 @@ fn the_cores_metadata_service_credential_reads_serve_once_and_hides_its_path() {
 
     let wrong_host = runtime.block_on(async {
         dbfed::Credential::metadata_service(url.clone(), "https://evil.example.com")
-            .retry_policy(dbfed::RetryPolicy::none())
+            .with_http(dbfed::HttpOptions::default(), dbfed::RetryPolicy::none())
             .build()
             .unwrap()
     });

@@ -128,7 +128,6 @@ macro_rules! networked {
 
 networked!(
     crate::CredentialBuilder,
-    crate::MetadataServiceBuilder,
     crate::UserExchangerBuilder,
     crate::AzureCredentialBuilder,
     crate::AzureOnBehalfOfBuilder,

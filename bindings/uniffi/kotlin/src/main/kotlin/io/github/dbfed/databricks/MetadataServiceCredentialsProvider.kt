@@ -7,6 +7,7 @@ import com.databricks.sdk.core.DatabricksException
 import com.databricks.sdk.core.HeaderFactory
 import io.github.dbfed.Credential
 import io.github.dbfed.DbfedException
+import io.github.dbfed.metadataServiceUrl
 
 /**
  * The Databricks SDK for Java's credentials from a metadata-service endpoint, the auth type the
@@ -25,17 +26,12 @@ class MetadataServiceCredentialsProvider @JvmOverloads constructor(private val u
 
     /** The headers of each request, from a credential over the endpoint for `config`'s host. */
     override fun configure(config: DatabricksConfig): HeaderFactory? {
-        val endpoint = url ?: System.getenv(METADATA_SERVICE_URL) ?: return null
+        val endpoint = url ?: metadataServiceUrl() ?: return null
         val credential = try {
             Credential.metadataService(endpoint, config.host)
         } catch (error: DbfedException) {
             throw DatabricksException("dbfed could not use the metadata-service endpoint: ${error.message}", error)
         }
         return DbfedCredentialsProvider(credential).configure(config)
-    }
-
-    private companion object {
-        /** The variable `dbfed exec` sets to the endpoint's URL. */
-        const val METADATA_SERVICE_URL = "DATABRICKS_METADATA_SERVICE_URL"
     }
 }
