@@ -93,3 +93,87 @@ surefire_summary() {
 
 # The number in attribute $1 of the <testsuite> element of the Surefire report $2.
 surefire_count() { sed -n "s/.*<testsuite [^>]* $1=\"\([0-9]*\)\".*/\1/p" "$2" | head -n 1; }
+
+# The workspace's version ([workspace.package] of Cargo.toml), which every package carries.
+workspace_version() {
+  sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml
+}
+
+# Fails unless the npm package and the pom carry version $1 too (the crates and the wheel take
+# theirs from the workspace).
+check_versions_agree() {
+  local npm pom
+  npm=$(node -p "require('./node/package.json').version")
+  pom=$(sed -n '0,/<version>/s#.*<version>\(.*\)</version>.*#\1#p' bindings/uniffi/kotlin/pom.xml)
+  if [ "$npm" != "$1" ] || [ "$pom" != "$1" ]; then
+    echo "versions disagree: workspace $1, node/package.json $npm, pom.xml $pom" >&2
+    exit 1
+  fi
+}
+
+# The release build's tools: zig (from PyPI's ziglang, as `zig` on PATH), maturin, auditwheel
+# and twine in target/dist-tools/venv (scripts/package-requirements.txt), and cargo-zigbuild,
+# pinned, compiled once by `cargo install` (about a minute).
+ensure_packaging_tools() {
+  local tools=target/dist-tools requirements=scripts/package-requirements.txt wanted
+  wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
+  if [ "$(cat "$tools/venv/.requirements.sha256" 2>/dev/null)" != "$wanted" ]; then
+    rm -rf "$tools/venv"
+    python3 -m venv "$tools/venv"
+    "$tools/venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    echo "$wanted" >"$tools/venv/.requirements.sha256"
+  fi
+  mkdir -p "$tools/bin"
+  printf '#!/bin/sh\nexec "%s" -m ziglang "$@"\n' "$PWD/$tools/venv/bin/python" >"$tools/bin/zig"
+  chmod +x "$tools/bin/zig"
+  export PATH="$PWD/$tools/bin:$PWD/$tools/venv/bin:$PATH"
+  local zigbuild=0.24.1
+  if [ "$(cargo zigbuild --version 2>/dev/null)" != "cargo-zigbuild $zigbuild" ]; then
+    cargo install cargo-zigbuild --locked --version "$zigbuild"
+  fi
+}
+
+# Fails unless the archive $1 (zip, jar, wheel, .tgz, .tar.gz, .crate) holds every path $2….
+check_archive_has() {
+  local archive=$1 listing path
+  shift
+  listing=$(archive_listing "$archive")
+  for path in "$@"; do
+    grep -qxF "$path" <<<"$listing" || { echo "$archive lacks $path" >&2; exit 1; }
+  done
+}
+
+# Fails if a path of the archive $1 matches the regular expression $2.
+check_archive_lacks() {
+  if archive_listing "$1" | grep -qE "$2"; then
+    echo "$1 holds $(archive_listing "$1" | grep -E "$2" | head -n 1), which it must not" >&2
+    exit 1
+  fi
+}
+
+# The file paths in the archive $1.
+archive_listing() {
+  case "$1" in
+    *.tgz | *.tar.gz | *.crate) tar -tzf "$1" ;;
+    *) unzip -Z1 "$1" ;;
+  esac
+}
+
+# Fails if an ELF file $2… needs a glibc symbol version newer than $1 (objdump -T).
+check_glibc_floor() {
+  local floor=$1 file newest
+  shift
+  for file in "$@"; do
+    newest=$(objdump -T "$file" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
+    if [ -z "$newest" ]; then
+      echo "$file: no glibc symbols found (objdump -T)" >&2
+      exit 1
+    fi
+    if [ "$(printf '%s\n%s\n' "$newest" "$floor" | sort -V | tail -n 1)" != "$floor" ]; then
+      echo "$file needs GLIBC_$newest, newer than the floor $floor:" >&2
+      objdump -T "$file" | grep -E "GLIBC_$newest\b" >&2
+      exit 1
+    fi
+    echo "  $(basename "$file"): newest glibc symbol GLIBC_$newest"
+  done
+}

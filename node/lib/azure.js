@@ -3,7 +3,7 @@
 // Entra tokens that Azure Databricks accepts as they are (no exchange), and AzureOnBehalfOf,
 // tokens acting as the users signed in to an Entra application. The Rust core does the work.
 
-const native = require('../native.js');
+const native = require('./native.js');
 const { ADOPT, Credential } = require('./credential.js');
 const { lift } = require('./errors.js');
 const { NATIVE, sources } = require('./sources.js');

@@ -3,7 +3,7 @@
 // source, cached and refreshed ahead of expiry by the Rust core.
 
 const { inspect } = require('node:util');
-const native = require('../native.js');
+const native = require('./native.js');
 const { checked, mismatch } = require('./diagnosis.js');
 const { lift } = require('./errors.js');
 const { render } = require('./shown.js');

@@ -3,7 +3,7 @@
 // would refuse a JWT, made from the plain objects of the native addon
 // (bindings/node/src/diagnosis.rs). The JWT is decoded, never verified, and never shown.
 
-const native = require('../native.js');
+const native = require('./native.js');
 const { lift } = require('./errors.js');
 
 /** One reason a federation policy would refuse a JWT; `String(mismatch)` is its message. */

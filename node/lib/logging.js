@@ -4,7 +4,7 @@
 // own convention, `util.debuglog`) for every record down to `debug` on stderr.
 
 const { debuglog } = require('node:util');
-const native = require('../native.js');
+const native = require('./native.js');
 const { lift } = require('./errors.js');
 
 /** The levels, most severe first, and `off`. */

@@ -4,7 +4,7 @@
 // settings, never a JWT or a secret.
 
 const { inspect } = require('node:util');
-const native = require('../native.js');
+const native = require('./native.js');
 const { lift } = require('./errors.js');
 const { render } = require('./shown.js');
 

@@ -3,7 +3,7 @@
 // token (loggers print objects with one of these).
 
 const { inspect } = require('node:util');
-const { AccessToken } = require('../native.js');
+const { AccessToken } = require('./native.js');
 
 /** What the token shows of itself: everything but the token. */
 function shown(token) {

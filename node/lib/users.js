@@ -3,7 +3,7 @@
 // for the user's own JWT (account-wide token federation) and cached per user by the Rust core.
 
 const { inspect } = require('node:util');
-const native = require('../native.js');
+const native = require('./native.js');
 const { lift } = require('./errors.js');
 const { render } = require('./shown.js');
 
