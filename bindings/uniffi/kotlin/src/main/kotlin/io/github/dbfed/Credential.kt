@@ -77,6 +77,10 @@ open class Credential internal constructor(native: NativeCredential) :
     }
 
     companion object {
+        init {
+            NativeLibraryCheck.ensure() // before any call into the library: a clear error where it has none
+        }
+
         /** A builder, for Java: `Credential.builder().host(…).clientId(…).source(…).build()`. */
         @JvmStatic fun builder(): CredentialBuilder = CredentialBuilder()
 

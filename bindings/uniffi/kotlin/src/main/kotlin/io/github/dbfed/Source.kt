@@ -14,6 +14,10 @@ open class Source internal constructor(native: NativeSource) :
     NativeSource(UniffiWithHandle, adoptHandle(native)) {
 
     companion object {
+        init {
+            NativeLibraryCheck.ensure() // before any call into the library: a clear error where it has none
+        }
+
         /** Always the same JWT (for tests, or a JWT whose lifetime you manage yourself). */
         @JvmStatic fun fixed(jwt: String): Source = Source(sourceFixed(jwt))
 

@@ -36,6 +36,10 @@ open class UserExchanger @JvmOverloads @Throws(DbfedException::class) constructo
     }
 
     companion object {
+        init {
+            NativeLibraryCheck.ensure() // before any call into the library: a clear error where it has none
+        }
+
         /** A builder, for Java: `UserExchanger.builder().host(…).expectedIssuers(…).build()`. */
         @JvmStatic fun builder(): UserExchangerBuilder = UserExchangerBuilder()
     }
@@ -49,6 +53,12 @@ open class UserExchanger @JvmOverloads @Throws(DbfedException::class) constructo
 open class AzureOnBehalfOf @Throws(DbfedException::class) constructor(config: AzureOnBehalfOfConfig) :
     NativeAzureOnBehalfOf(config) {
     private val fast = FastUsers(this, jvmFastHandle()) { tokenForBlocking(it) }
+
+    private companion object {
+        init {
+            NativeLibraryCheck.ensure() // before any call into the library: a clear error where it has none
+        }
+    }
 
     /** `Bearer <token>` acting as the user whose Entra token is [userToken]: from the cache through JNI, else after one exchange. */
     @Throws(DbfedException::class)
