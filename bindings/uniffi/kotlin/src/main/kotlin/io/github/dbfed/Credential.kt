@@ -78,7 +78,7 @@ open class Credential internal constructor(native: NativeCredential) :
 
     companion object {
         init {
-            NativeLibraryCheck.ensure() // before any call into the library: a clear error where it has none
+            LibraryFile.ensure() // before any call into the library: its file, or a clear error where it has none
         }
 
         /** A builder, for Java: `Credential.builder().host(…).clientId(…).source(…).build()`. */

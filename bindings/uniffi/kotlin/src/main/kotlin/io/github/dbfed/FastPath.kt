@@ -14,8 +14,10 @@ import com.sun.jna.NativeLibrary
 internal object FastPath {
     init {
         // JNI finds native methods only in libraries loaded by System.load: load the very file
-        // JNA loaded for uniffi (a copy from the jar, or the override), so that one copy of the
-        // library, with one runtime and one state, serves both.
+        // JNA loaded for uniffi (LibraryFile's copy from the jar, a build's file, or the
+        // service's override), so that one copy of the library, with one runtime and one state,
+        // serves both.
+        LibraryFile.ensure()
         val jna = NativeLibrary.getInstance(
             uniffiLibraryName(),
             mapOf(Library.OPTION_CLASSLOADER to Credential::class.java.classLoader),
@@ -49,5 +51,5 @@ internal object FastPath {
 
     /** The library name uniffi gives JNA: its override property, else `dbfed_uniffi`. */
     private fun uniffiLibraryName(): String =
-        System.getProperty("uniffi.component.dbfed_uniffi.libraryOverride") ?: "dbfed_uniffi"
+        System.getProperty(LibraryFile.OVERRIDE) ?: "dbfed_uniffi"
 }

@@ -15,7 +15,7 @@ open class Source internal constructor(native: NativeSource) :
 
     companion object {
         init {
-            NativeLibraryCheck.ensure() // before any call into the library: a clear error where it has none
+            LibraryFile.ensure() // before any call into the library: its file, or a clear error where it has none
         }
 
         /** Always the same JWT (for tests, or a JWT whose lifetime you manage yourself). */

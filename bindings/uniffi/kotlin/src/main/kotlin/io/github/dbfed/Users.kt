@@ -37,7 +37,7 @@ open class UserExchanger @JvmOverloads @Throws(DbfedException::class) constructo
 
     companion object {
         init {
-            NativeLibraryCheck.ensure() // before any call into the library: a clear error where it has none
+            LibraryFile.ensure() // before any call into the library: its file, or a clear error where it has none
         }
 
         /** A builder, for Java: `UserExchanger.builder().host(…).expectedIssuers(…).build()`. */
@@ -56,7 +56,7 @@ open class AzureOnBehalfOf @Throws(DbfedException::class) constructor(config: Az
 
     private companion object {
         init {
-            NativeLibraryCheck.ensure() // before any call into the library: a clear error where it has none
+            LibraryFile.ensure() // before any call into the library: its file, or a clear error where it has none
         }
     }
 

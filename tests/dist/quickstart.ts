@@ -1,0 +1,23 @@
+// The Node.js quick start (README, "Node.js") in TypeScript: compiled by tsc --strict against the
+// package's own declarations, then run.
+import { AccessToken, Credential, ExchangeError, sources } from 'dbfed';
+
+declare const process: { env: Record<string, string | undefined> }; // without @types/node
+
+const credential: Credential = new Credential({
+  host: process.env.QUICKSTART_HOST ?? '',
+  clientId: process.env.QUICKSTART_CLIENT_ID,
+  source: new sources.File(process.env.QUICKSTART_TOKEN_FILE ?? ''),
+});
+
+try {
+  const token: AccessToken = await credential.token();
+  const headers: Record<string, string> = await credential.headers();
+  const expiresAt: Date = token.expiresAt;
+  const response = await fetch(`${process.env.QUICKSTART_HOST}/api/2.0/preview/scim/v2/Me`, { headers });
+  const me = (await response.json()) as { userName: string };
+  console.log(me.userName, expiresAt > new Date());
+} catch (error) {
+  if (error instanceof ExchangeError) console.error(error.status, error.description);
+  throw error;
+}
