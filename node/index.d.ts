@@ -104,6 +104,10 @@ export declare class Credential {
   token(): Promise<AccessToken>
   /** `{ Authorization: 'Bearer <token>' }` for a request. */
   headers(): Promise<{ Authorization: string }>
+  /** The cached token if it can be had without waiting (a lock-free read, no I/O), else null: then `await token()`. */
+  cachedToken(): AccessToken | null
+  /** `{ Authorization: 'Bearer <token>' }` of the cached token, or null (as `cachedToken()`). */
+  cachedHeaders(): { Authorization: string } | null
   /** Forgets the cached token, so the next call exchanges anew. */
   invalidate(): void
   /** Forgets `token` if it is still the cached one (after an API answered 401 to it); many callers reporting it cause one refresh. Returns whether it did. */
@@ -116,6 +120,8 @@ export declare class Credential {
   diagnose(policy: FederationPolicy): Promise<Mismatch[]>
   /** The name of the source the JWTs come from (`github-actions`, `env`, `callback`, …). */
   get sourceName(): string | null
+  /** The workspace URL, or the account host, the tokens are for. */
+  get host(): string | null
   /** The Databricks account id, when configured. */
   get accountId(): string | null
 }

@@ -22,9 +22,9 @@ class Credential {
   #native;
   /** The last token handed out, returned again while it is the cached one (no new object). */
   #last = null;
-  /** The `Authorization` value of the token `#headerOf`. */
+  /** The `Authorization` value of the token `#headerToken`. */
   #header = '';
-  #headerOf = null;
+  #headerToken = null;
 
   constructor(options) {
     if (options?.[ADOPT]) {
@@ -66,32 +66,54 @@ class Credential {
    * @returns {Promise<AccessToken>}
    */
   async token() {
-    const last = this.#last;
-    if (last !== null && this.#native.isCached(last)) {
-      return last;
-    }
-    return this.#next();
+    return this.cachedToken() ?? this.#fetched();
   }
 
   /** `{ Authorization: 'Bearer <token>' }` for a request. */
   async headers() {
-    const token = await this.token();
-    if (this.#headerOf !== token) {
-      this.#header = token.authorizationHeader();
-      this.#headerOf = token;
-    }
-    return { Authorization: this.#header };
+    return { Authorization: this.#headerOf(await this.token()) };
   }
 
-  /** A token other than `#last`: the newly cached one, or one fetched for the caller. */
-  async #next() {
-    let token = this.#native.cachedToken();
-    if (token === null) {
-      try {
-        token = await this.#native.token();
-      } catch (error) {
-        throw lift(error);
-      }
+  /**
+   * The cached token if it can be had without waiting (a lock-free read, no I/O), else null:
+   * then `await token()`. For a request path that should not pay an `await` when the token is
+   * cached, as the integrations do.
+   * @returns {AccessToken | null}
+   */
+  cachedToken() {
+    const last = this.#last;
+    if (last !== null && this.#native.isCached(last)) {
+      return last;
+    }
+    const token = this.#native.cachedToken();
+    if (token !== null) {
+      this.#last = token;
+    }
+    return token;
+  }
+
+  /** `{ Authorization: 'Bearer <token>' }` of the cached token, or null (as `cachedToken()`). */
+  cachedHeaders() {
+    const token = this.cachedToken();
+    return token === null ? null : { Authorization: this.#headerOf(token) };
+  }
+
+  /** The `Authorization` value of `token`, made once per token. */
+  #headerOf(token) {
+    if (this.#headerToken !== token) {
+      this.#header = token.authorizationHeader();
+      this.#headerToken = token;
+    }
+    return this.#header;
+  }
+
+  /** A token after an exchange shared by every caller waiting (none is cached). */
+  async #fetched() {
+    let token;
+    try {
+      token = await this.#native.token();
+    } catch (error) {
+      throw lift(error);
     }
     this.#last = token;
     return token;
@@ -150,6 +172,12 @@ class Credential {
   /** The name of the source the JWTs come from (`github-actions`, `env`, …). */
   get sourceName() {
     return this.#native.sourceName;
+  }
+
+  /** The workspace URL, or the account host, the tokens are for (as configured, or found in the environment). */
+  get host() {
+    const { fields } = this.#native.describe();
+    return fields.host ?? fields.accountHost ?? null;
   }
 
   /** The Databricks account id, when configured, else null. */

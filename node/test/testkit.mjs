@@ -113,6 +113,11 @@ export class Testkit {
     return this.#call('GET', '/_testkit/counters');
   }
 
+  /** Revokes every token issued so far: the API answers them 401 (as Databricks a revoked token). */
+  async revoke() {
+    return (await this.#call('POST', '/_testkit/revoke', {})).revoked;
+  }
+
   exchanges() {
     return this.#call('GET', '/_testkit/exchanges');
   }

@@ -23,6 +23,7 @@ import {
   type Stats,
   type UserStats,
 } from '../index.js';
+import { databricksFetch, type FetchFunction } from 'dbfed/integrations/fetch';
 
 async function use(): Promise<void> {
   const credential = new Credential({
@@ -46,6 +47,16 @@ async function use(): Promise<void> {
   const invalidated: boolean = credential.invalidateToken(token);
   credential.invalidate();
   const fromEnv: Credential = Credential.fromEnv({ connectTimeoutMs: 1000 });
+  const cached: AccessToken | null = credential.cachedToken();
+  const cachedHeaders: { Authorization: string } | null = credential.cachedHeaders();
+  const host: string | null = credential.host;
+  const send: FetchFunction = databricksFetch(credential);
+  const custom = databricksFetch(credential, {
+    host: 'https://dbc-1234abcd-5678.cloud.databricks.com',
+    fetch: async (url: string, init?: { method?: string }) => ({ status: 200, url, init }),
+  });
+  const answer: { status: number; url: string } = await custom('https://x', { method: 'GET' });
+  void [cached, cachedHeaders, host, send, answer];
 
   const users = new UserExchanger({ accountHost: 'https://accounts.cloud.databricks.com', accountId: 'a', maxUsers: 10 });
   const userToken = await users.tokenFor('jwt');

@@ -1,6 +1,7 @@
 // The Node.js quick start (README, "Node.js") in TypeScript: compiled by tsc --strict against the
 // package's own declarations, then run.
 import { AccessToken, Credential, ExchangeError, sources } from 'dbfed';
+import { databricksFetch } from 'dbfed/integrations/fetch';
 
 declare const process: { env: Record<string, string | undefined> }; // without @types/node
 
@@ -14,9 +15,12 @@ try {
   const token: AccessToken = await credential.token();
   const headers: Record<string, string> = await credential.headers();
   const expiresAt: Date = token.expiresAt;
-  const response = await fetch(`${process.env.QUICKSTART_HOST}/api/2.0/preview/scim/v2/Me`, { headers });
+  const viaHeaders = await fetch(`${process.env.QUICKSTART_HOST}/api/2.0/preview/scim/v2/Me`, { headers });
+  // The fetch integration: the token for the Databricks origin only, one retry after a 401.
+  const send = databricksFetch<typeof fetch>(credential);
+  const response = await send(`${process.env.QUICKSTART_HOST}/api/2.0/preview/scim/v2/Me`);
   const me = (await response.json()) as { userName: string };
-  console.log(me.userName, expiresAt > new Date());
+  console.log(me.userName, expiresAt > new Date(), viaHeaders.status);
 } catch (error) {
   if (error instanceof ExchangeError) console.error(error.status, error.description);
   throw error;

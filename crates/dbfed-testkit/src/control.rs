@@ -33,6 +33,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_testkit/counters", get(counters))
         .route("/_testkit/exchanges", get(exchanges))
         .route("/_testkit/reset", post(reset))
+        .route("/_testkit/revoke", post(revoke))
 }
 
 /// A control request the testkit could not carry out.
@@ -156,6 +157,12 @@ async fn counters(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
 
 async fn exchanges(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     Json(shared.lock().exchanges.clone())
+}
+
+/// Revokes every access token issued so far: the protected API answers them 401, as Databricks
+/// answers a revoked token that has not expired. Answers `{"revoked": n}`.
+async fn revoke(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    Json(json!({ "revoked": shared.revoke_tokens() }))
 }
 
 async fn reset(State(shared): State<Arc<Shared>>) -> StatusCode {

@@ -57,7 +57,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> RequestKind {
         {
             RequestKind::Discovery
         }
-        Method::GET if path == ME_PATH => RequestKind::ApiCall,
+        Method::GET | Method::POST if path == ME_PATH => RequestKind::ApiCall,
         _ => RequestKind::Other,
     }
 }
@@ -73,7 +73,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         )
         .route(WORKSPACE_TOKEN_PATH, post(workspace_token))
         .route("/oidc/accounts/{account_id}/v1/token", post(account_token))
-        .route(ME_PATH, get(me))
+        .route(ME_PATH, get(me).post(me))
 }
 
 async fn host_metadata(State(shared): State<Arc<Shared>>) -> Response {
@@ -174,7 +174,14 @@ fn token_response(shared: &Shared, request: &RecordedExchange) -> Response {
     }
 }
 
-async fn me(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+/// The principal of the request's bearer token, or 401; a POST (the testkit's own addition, for
+/// clients that send bodies) also gets the size of the body it sent, as `bodyBytes`.
+async fn me(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let now = clock::now_secs();
     let mut state = shared.lock();
     let principal = match bearer_token(&headers) {
@@ -186,12 +193,17 @@ async fn me(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
         },
     };
     match principal {
-        Ok(principal) => Json(json!({
-            "id": scim_id(&principal),
-            "userName": principal,
-            "active": true,
-        }))
-        .into_response(),
+        Ok(principal) => {
+            let mut me = json!({
+                "id": scim_id(&principal),
+                "userName": principal,
+                "active": true,
+            });
+            if method == Method::POST {
+                me["bodyBytes"] = json!(body.len());
+            }
+            Json(me).into_response()
+        }
         Err(message) => {
             state.counters.api_rejections += 1;
             platform_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message)

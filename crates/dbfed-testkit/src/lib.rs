@@ -249,6 +249,12 @@ impl Testkit {
         self.shared.lock().entra.requests.clone()
     }
 
+    /// Revokes every access token issued so far: the protected API answers them 401, as
+    /// Databricks answers a revoked token that has not expired. Returns how many there were.
+    pub fn revoke_tokens(&self) -> usize {
+        self.shared.revoke_tokens()
+    }
+
     /// Clears counters, faults, recorded exchanges and Entra requests, policies, Entra apps and
     /// managed identities, and issued tokens, and restores the initial settings. Keys, URL and
     /// account id stay.

@@ -76,7 +76,7 @@ pub struct Counters {
     pub faults: u64,
     /// GETs of `/.well-known/databricks-config` and the `oauth-authorization-server` documents.
     pub discovery: u64,
-    /// Requests to the protected API (`/api/2.0/preview/scim/v2/Me`), including rejected ones.
+    /// Requests to the protected API (`/api/2.0/preview/scim/v2/Me`, GET or POST), including rejected ones.
     pub api_calls: u64,
     /// Protected API requests rejected with 401.
     pub api_rejections: u64,
@@ -168,6 +168,15 @@ impl Shared {
     /// Forgets everything learned since start and restores the initial settings.
     pub(crate) fn reset(&self) {
         *self.lock() = State::new(self.initial_settings.clone());
+    }
+
+    /// Revokes every access token issued so far (the protected API answers them 401); returns
+    /// how many there were.
+    pub(crate) fn revoke_tokens(&self) -> usize {
+        let mut state = self.lock();
+        let revoked = state.issued.len();
+        state.issued.clear();
+        revoked
     }
 
     /// `{url}/idp`, the `iss` of minted tokens.

@@ -343,3 +343,22 @@ async fn works_from_a_runtime_with_paused_time() {
 
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn revoked_tokens_are_answered_401_until_a_new_one_is_issued() {
+    let testkit = Testkit::start();
+    testkit.add_policy(sp_policy(&testkit));
+    let form = exchange_form(&sp_token(&testkit), Some(SP_CLIENT_ID));
+    let (_, body) = post_form(&testkit.workspace_token_endpoint(), &form).await;
+    let revoked = body["access_token"].as_str().expect("access_token").to_owned();
+
+    assert_eq!(testkit.revoke_tokens(), 1);
+    let (status, me) = call_me(&testkit, &revoked).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{me}");
+
+    let (_, body) = post_form(&testkit.workspace_token_endpoint(), &form).await;
+    let fresh = body["access_token"].as_str().expect("access_token");
+    let (status, me) = call_me(&testkit, fresh).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(testkit.revoke_tokens(), 1);
+}

@@ -1,0 +1,108 @@
+'use strict';
+// dbfed/integrations/fetch: a WHATWG `fetch` that sends a credential's token to Databricks.
+
+/** `fetch`'s request bodies that can be sent a second time; streams cannot. */
+function replayable(input, init) {
+  const body = init?.body;
+  if (body === undefined || body === null) {
+    return !(typeof Request === 'function' && input instanceof Request && input.body !== null);
+  }
+  return (
+    typeof body === 'string' ||
+    body instanceof URLSearchParams ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    (typeof Blob === 'function' && body instanceof Blob) ||
+    (typeof FormData === 'function' && body instanceof FormData)
+  );
+}
+
+/** The origin of the URL `input` names (a string, a `URL` or a `Request`); `origin` at once when
+ * a string starts with it (the common case, without parsing a URL). */
+function originOf(input, origin) {
+  if (typeof input === 'string' && input.startsWith(origin) && input[origin.length] === '/') {
+    return origin;
+  }
+  return new URL(typeof input === 'object' && input !== null && 'url' in input ? input.url : String(input)).origin;
+}
+
+/** Whether `headers` is a plain object (a record of names), which can be copied without a `Headers`. */
+function isRecord(headers) {
+  if (headers === null || typeof headers !== 'object') {
+    return false;
+  }
+  const prototype = Object.getPrototypeOf(headers);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** `init` with `Authorization: header`, the request's own headers kept. */
+function authorized(input, init, header) {
+  const given = init?.headers;
+  const own = typeof input === 'object' && input !== null ? input.headers : undefined;
+  if (given === undefined && own === undefined) {
+    return { ...init, headers: { Authorization: header } };
+  }
+  if (isRecord(given)) {
+    const headers = {};
+    for (const name of Object.keys(given)) {
+      if (name.toLowerCase() !== 'authorization') {
+        headers[name] = given[name];
+      }
+    }
+    headers.Authorization = header;
+    return { ...init, headers };
+  }
+  const headers = new Headers(given ?? own);
+  headers.set('Authorization', header);
+  return { ...init, headers };
+}
+
+/**
+ * A `fetch` (the global one, or `options.fetch`) that sends `credential`'s token to the
+ * Databricks origin of `credential.host` (or `options.host`) only, and after a 401 invalidates
+ * that token and sends the request once more with a fresh one, when its body can be sent again
+ * (not a stream). Requests to any other origin go out untouched. Also what the `fetch` options of
+ * `openai` and of the ai-sdk providers take.
+ */
+function databricksFetch(credential, options = {}) {
+  const send = options.fetch ?? globalThis.fetch;
+  if (typeof send !== 'function') {
+    throw new TypeError('databricksFetch: no fetch (Node.js 18+ has a global one; or pass options.fetch)');
+  }
+  const host = options.host ?? credential.host;
+  if (!host) {
+    throw new TypeError('databricksFetch: the credential names no host; pass options.host');
+  }
+  const origin = new URL(host).origin;
+  // The header of the token last sent: a credential hands out the same token object while it is
+  // cached, so the header is made once per token.
+  let sentToken = null;
+  let sentHeader = '';
+  const headerOf = (token) => {
+    if (token !== sentToken) {
+      sentHeader = token.authorizationHeader();
+      sentToken = token;
+    }
+    return sentHeader;
+  };
+
+  return async function fetchWithDatabricksToken(input, init) {
+    if (originOf(input, origin) !== origin) {
+      return send(input, init);
+    }
+    const token = credential.cachedToken() ?? (await credential.token());
+    const response = await send(input, authorized(input, init, headerOf(token)));
+    if (response.status !== 401 || !replayable(input, init)) {
+      return response;
+    }
+    credential.invalidateToken(token);
+    const fresh = await credential.token();
+    if (fresh.token === token.token) {
+      return response;
+    }
+    await response.body?.cancel();
+    return send(input, authorized(input, init, headerOf(fresh)));
+  };
+}
+
+module.exports = { databricksFetch };
