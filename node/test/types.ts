@@ -24,6 +24,8 @@ import {
   type UserStats,
 } from '../index.js';
 import { databricksFetch, type FetchFunction } from 'dbfed/integrations/fetch';
+import { installDatabricksAuth } from 'dbfed/integrations/axios';
+import axios from 'axios';
 
 async function use(): Promise<void> {
   const credential = new Credential({
@@ -56,7 +58,9 @@ async function use(): Promise<void> {
     fetch: async (url: string, init?: { method?: string }) => ({ status: 200, url, init }),
   });
   const answer: { status: number; url: string } = await custom('https://x', { method: 'GET' });
-  void [cached, cachedHeaders, host, send, answer];
+  const uninstall: () => void = installDatabricksAuth(axios.create({ baseURL: 'https://x' }), credential, { host: 'https://x' });
+  installDatabricksAuth(axios, credential);
+  void [cached, cachedHeaders, host, send, answer, uninstall];
 
   const users = new UserExchanger({ accountHost: 'https://accounts.cloud.databricks.com', accountId: 'a', maxUsers: 10 });
   const userToken = await users.tokenFor('jwt');

@@ -2,6 +2,8 @@
 // package's own declarations, then run.
 import { AccessToken, Credential, ExchangeError, sources } from 'dbfed';
 import { databricksFetch } from 'dbfed/integrations/fetch';
+// Typechecks in this project, which has no axios installed (its types are structural).
+import { installDatabricksAuth, type AxiosInstanceLike } from 'dbfed/integrations/axios';
 
 declare const process: { env: Record<string, string | undefined> }; // without @types/node
 
@@ -10,6 +12,9 @@ const credential: Credential = new Credential({
   clientId: process.env.QUICKSTART_CLIENT_ID,
   source: new sources.File(process.env.QUICKSTART_TOKEN_FILE ?? ''),
 });
+
+const useAxios = (instance: AxiosInstanceLike): (() => void) => installDatabricksAuth(instance, credential);
+void useAxios;
 
 try {
   const token: AccessToken = await credential.token();

@@ -350,7 +350,10 @@ async fn revoked_tokens_are_answered_401_until_a_new_one_is_issued() {
     testkit.add_policy(sp_policy(&testkit));
     let form = exchange_form(&sp_token(&testkit), Some(SP_CLIENT_ID));
     let (_, body) = post_form(&testkit.workspace_token_endpoint(), &form).await;
-    let revoked = body["access_token"].as_str().expect("access_token").to_owned();
+    let revoked = body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned();
 
     assert_eq!(testkit.revoke_tokens(), 1);
     let (status, me) = call_me(&testkit, &revoked).await;

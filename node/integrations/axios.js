@@ -1,0 +1,56 @@
+'use strict';
+// dbfed/integrations/axios: interceptors that send a credential's token to Databricks.
+
+/** Whether an axios request body can be sent a second time: not a stream. */
+function replayable(data) {
+  if (data === undefined || data === null || typeof data !== 'object') {
+    return true;
+  }
+  const stream = typeof data.pipe === 'function' || (typeof ReadableStream === 'function' && data instanceof ReadableStream);
+  return !stream;
+}
+
+/**
+ * Installs on the axios `instance` a request interceptor that sends `credential`'s token to the
+ * Databricks origin of `credential.host` (or `options.host`) only, and a response interceptor
+ * that, after a 401 to that token, invalidates it and sends the request once more with a fresh
+ * one, when its body is not a stream. Returns a function that removes both.
+ */
+function installDatabricksAuth(instance, credential, options = {}) {
+  const host = options.host ?? credential.host;
+  if (!host) {
+    throw new TypeError('installDatabricksAuth: the credential names no host; pass options.host');
+  }
+  const origin = new URL(host).origin;
+
+  const request = instance.interceptors.request.use(async (config) => {
+    if (new URL(instance.getUri(config)).origin !== origin) {
+      return config;
+    }
+    const token = credential.cachedToken() ?? (await credential.token());
+    config.headers.set('Authorization', token.authorizationHeader());
+    config.dbfedToken = token;
+    return config;
+  });
+
+  const response = instance.interceptors.response.use(undefined, async (error) => {
+    const config = error?.config;
+    const token = config?.dbfedToken;
+    if (error?.response?.status !== 401 || !token || config.dbfedRetried || !replayable(config.data)) {
+      throw error;
+    }
+    credential.invalidateToken(token);
+    const fresh = await credential.token();
+    if (fresh.token === token.token) {
+      throw error;
+    }
+    return instance.request({ ...config, dbfedRetried: true });
+  });
+
+  return function uninstall() {
+    instance.interceptors.request.eject(request);
+    instance.interceptors.response.eject(response);
+  };
+}
+
+module.exports = { installDatabricksAuth };
