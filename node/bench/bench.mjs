@@ -24,6 +24,9 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 import { UserExchanger, sources } from '../index.js';
+import axios from 'axios';
+
+import { installDatabricksAuth } from '../integrations/axios.js';
 import { databricksFetch } from '../integrations/fetch.js';
 import { AUDIENCE, CI_SUBJECT, GITHUB_REQUEST_TOKEN, SP_CLIENT_ID, Testkit } from '../test/testkit.mjs';
 
@@ -169,6 +172,22 @@ async function main() {
     await perCallNs(() => dbFetch(url, {}), fetchCalls, 1);
     const bareNs = await perCallNs(() => stub(url, {}), fetchCalls, repeats);
     const integratedNs = await perCallNs(() => dbFetch(url, {}), fetchCalls, repeats);
+    // The same for axios: one instance bare, one with the interceptors, both on an adapter that
+    // answers at once.
+    const adapter = async (config) => ({ data: null, status: 200, statusText: 'OK', headers: {}, config });
+    const bareAxios = axios.create({ baseURL: kit.url, adapter });
+    const authedAxios = axios.create({ baseURL: kit.url, adapter });
+    installDatabricksAuth(authedAxios, credential);
+    const axiosCalls = Math.max(1, calls / 20);
+    await perCallNs(() => bareAxios.get('/api/2.0/preview/scim/v2/Me'), axiosCalls, 1);
+    await perCallNs(() => authedAxios.get('/api/2.0/preview/scim/v2/Me'), axiosCalls, 1);
+    const bareAxiosNs = await perCallNs(() => bareAxios.get('/api/2.0/preview/scim/v2/Me'), axiosCalls, repeats);
+    const authedAxiosNs = await perCallNs(() => authedAxios.get('/api/2.0/preview/scim/v2/Me'), axiosCalls, repeats);
+    rows.push([
+      'axios integration: added per request (bare instance / with the interceptors, instant adapter), ns',
+      `${(authedAxiosNs - bareAxiosNs).toFixed(0)} (${bareAxiosNs.toFixed(0)} / ${authedAxiosNs.toFixed(0)})`,
+      '≤ 1,000',
+    ]);
     rows.push([
       'fetch integration: added per request (bare stub fetch / through databricksFetch), ns',
       `${(integratedNs - bareNs).toFixed(0)} (${bareNs.toFixed(0)} / ${integratedNs.toFixed(0)})`,

@@ -10,6 +10,27 @@ function replayable(data) {
   return !stream;
 }
 
+/** An absolute URL: a scheme, or `//` (axios's own test). */
+const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+/**
+ * The origin a request goes to: its `url`, or `url` under `baseURL` as axios combines them (a
+ * relative `url` under an absolute `baseURL` keeps the base's origin); `origin` at once when
+ * the URL starts with it, without parsing.
+ */
+function originOf(config, origin) {
+  const url = config.url ?? '';
+  const full = ABSOLUTE.test(url) || !config.baseURL ? url : config.baseURL;
+  if (full.startsWith(origin) && (full.length === origin.length || full[origin.length] === '/')) {
+    return origin;
+  }
+  try {
+    return new URL(full).origin;
+  } catch {
+    return null; // not a URL axios can send to an origin of ours
+  }
+}
+
 /**
  * Installs on the axios `instance` a request interceptor that sends `credential`'s token to the
  * Databricks origin of `credential.host` (or `options.host`) only, and a response interceptor
@@ -24,7 +45,7 @@ function installDatabricksAuth(instance, credential, options = {}) {
   const origin = new URL(host).origin;
 
   const request = instance.interceptors.request.use(async (config) => {
-    if (new URL(instance.getUri(config)).origin !== origin) {
+    if (originOf(config, origin) !== origin) {
       return config;
     }
     const token = credential.cachedToken() ?? (await credential.token());
