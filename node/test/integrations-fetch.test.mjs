@@ -44,6 +44,35 @@ test('cachedToken() and cachedHeaders() are null before the first exchange, then
   assert.deepEqual(creds.cachedHeaders(), await creds.headers());
 });
 
+test('every synchronous read counts as a cache hit; an invalidated token is not read again', async () => {
+  const creds = await credential();
+  const token = await creds.token();
+  const before = creds.stats().cacheHits;
+
+  for (let read = 0; read < 100; read += 1) {
+    assert.equal(creds.cachedToken(), token);
+  }
+
+  assert.equal(creds.stats().cacheHits - before, 100);
+  assert.equal(creds.invalidateToken(token), true);
+  assert.equal(creds.cachedToken(), null);
+});
+
+test('the synchronous read starts the refresh ahead of expiry and then hands out the new token', async () => {
+  await kit.settings({ token_lifetime_secs: 2 });
+  const creds = await credential();
+  const first = await creds.token();
+  const deadline = Date.now() + 1_800;
+  let latest = first;
+  while (latest.token === first.token && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    latest = creds.cachedToken() ?? latest;
+  }
+
+  assert.notEqual(latest.token, first.token, 'a new token before the first one expired');
+  assert.equal(creds.stats().refreshes, 1);
+});
+
 test('a request to the Databricks origin carries the token; one exchange for many requests', async () => {
   const send = databricksFetch(await credential());
 

@@ -74,6 +74,13 @@ impl Credential {
             .is_some_and(|cached| cached.same_as(&token.inner))
     }
 
+    /// For how many milliseconds `token` stays the cached token handed out without starting a
+    /// refresh (0 if it is not the cached one): the JS layer hands it out itself until then.
+    #[napi]
+    pub fn fresh_for_ms(&self, token: &AccessToken) -> f64 {
+        self.inner.fresh_for(&token.inner).as_secs_f64() * 1000.0
+    }
+
     /// A valid token: from the cache, or after one exchange shared by every caller waiting.
     #[napi(ts_return_type = "Promise<AccessToken>")]
     pub async fn token(&self) -> napi::Result<Settled<AccessToken>> {

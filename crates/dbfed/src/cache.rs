@@ -204,6 +204,24 @@ impl TokenCache {
         Some(entry.token.clone())
     }
 
+    /// How long `token` stays the cached token handed out without starting a refresh (zero if
+    /// it is not the cached token, or a refresh is due): a binding may hand it out itself until
+    /// then. Reads no counter.
+    pub fn fresh_for(&self, token: &AccessToken) -> Duration {
+        let guard = self.state.current.load();
+        match guard.as_ref() {
+            Some(entry) if entry.token.same_as(token) => {
+                let now = coarse_now();
+                if now >= entry.coarse_refresh_at {
+                    Duration::ZERO
+                } else {
+                    (entry.coarse_refresh_at - now).into()
+                }
+            }
+            _ => Duration::ZERO,
+        }
+    }
+
     /// A valid token: from the cache, or after waiting for the (single) fetch in flight.
     pub async fn get(&self) -> Result<AccessToken> {
         match self.cached() {
@@ -625,6 +643,32 @@ mod tests {
         let first = cache.get().await.unwrap();
         assert!(cache.get().await.unwrap().same_as(&first));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cached_token_is_fresh_until_its_refresh_window_and_no_longer_once_replaced() {
+        let calls = Arc::new(AtomicU32::new(0));
+        let lifetime = Duration::from_secs(600);
+        let cache = TokenCache::new(counting_fetch(lifetime, calls.clone()), None);
+        let first = cache.get().await.unwrap();
+
+        let fresh = cache.fresh_for(&first);
+        assert!(fresh <= refresh_ahead_lead(lifetime), "{fresh:?}");
+        assert!(
+            fresh > refresh_ahead_lead(lifetime) - Duration::from_secs(1),
+            "{fresh:?}"
+        );
+        assert_eq!(
+            cache.stats().cache_hits,
+            0,
+            "reading freshness is not a hit"
+        );
+
+        cache.invalidate();
+        assert_eq!(cache.fresh_for(&first), Duration::ZERO);
+        let second = cache.get().await.unwrap();
+        assert_eq!(cache.fresh_for(&first), Duration::ZERO);
+        assert!(cache.fresh_for(&second) > Duration::ZERO);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -103,6 +103,12 @@ impl Credential {
         self.cache.cached()
     }
 
+    /// How long `token` stays the cached token handed out without starting a background refresh
+    /// (zero if it is not the cached one): a binding may hand it out without asking until then.
+    pub fn fresh_for(&self, token: &AccessToken) -> Duration {
+        self.cache.fresh_for(token)
+    }
+
     /// The `Authorization` header value for a request: `Bearer <token>`.
     pub async fn authorization_header(&self) -> Result<String> {
         Ok(self.token().await?.authorization_header())
