@@ -6,10 +6,16 @@ import type { Credential } from '../index.js'
 /** What the integration uses of an axios instance (`axios.create()`, or `axios` itself). */
 export interface AxiosInstanceLike {
   interceptors: {
-    request: { use(onFulfilled: (config: any) => any): number; eject(id: number): void }
+    request: {
+      use(
+        onFulfilled: (config: any) => any,
+        onRejected: undefined,
+        options: { synchronous?: boolean; runWhen?: (config: any) => boolean },
+      ): number
+      eject(id: number): void
+    }
     response: { use(onFulfilled: undefined, onRejected: (error: any) => any): number; eject(id: number): void }
   }
-  getUri(config?: any): string
   request(config: any): Promise<any>
 }
 

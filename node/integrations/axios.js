@@ -32,10 +32,10 @@ function originOf(config, origin) {
 }
 
 /**
- * Installs on the axios `instance` a request interceptor that sends `credential`'s token to the
+ * Installs on the axios `instance` request interceptors that send `credential`'s token to the
  * Databricks origin of `credential.host` (or `options.host`) only, and a response interceptor
  * that, after a 401 to that token, invalidates it and sends the request once more with a fresh
- * one, when its body is not a stream. Returns a function that removes both.
+ * one, when its body is not a stream. Returns a function that removes them.
  */
 function installDatabricksAuth(instance, credential, options = {}) {
   const host = options.host ?? credential.host;
@@ -43,15 +43,25 @@ function installDatabricksAuth(instance, credential, options = {}) {
     throw new TypeError('installDatabricksAuth: the credential names no host; pass options.host');
   }
   const origin = new URL(host).origin;
-
-  const request = instance.interceptors.request.use(async (config) => {
-    if (originOf(config, origin) !== origin) {
-      return config;
-    }
-    const token = credential.cachedToken() ?? (await credential.token());
+  const setToken = (config, token) => {
     config.headers.set('Authorization', token.authorizationHeader());
     config.dbfedToken = token;
     return config;
+  };
+
+  // Two request interceptors, of which axios runs the one whose `runWhen` says so: with the
+  // token cached (the common case), a synchronous one, so that axios keeps its synchronous
+  // path (no promise per interceptor); else one that awaits the token. The first `runWhen`
+  // leaves on the config the cached token, null when none is cached, undefined for another origin.
+  const cached = instance.interceptors.request.use((config) => setToken(config, config.dbfedCachedToken), undefined, {
+    synchronous: true,
+    runWhen(config) {
+      config.dbfedCachedToken = originOf(config, origin) === origin ? credential.cachedToken() : undefined;
+      return Boolean(config.dbfedCachedToken);
+    },
+  });
+  const awaited = instance.interceptors.request.use(async (config) => setToken(config, await credential.token()), undefined, {
+    runWhen: (config) => config.dbfedCachedToken === null,
   });
 
   const response = instance.interceptors.response.use(undefined, async (error) => {
@@ -65,11 +75,12 @@ function installDatabricksAuth(instance, credential, options = {}) {
     if (fresh.token === token.token) {
       throw error;
     }
-    return instance.request({ ...config, dbfedRetried: true });
+    return instance.request({ ...config, dbfedToken: undefined, dbfedRetried: true });
   });
 
   return function uninstall() {
-    instance.interceptors.request.eject(request);
+    instance.interceptors.request.eject(cached);
+    instance.interceptors.request.eject(awaited);
     instance.interceptors.response.eject(response);
   };
 }
