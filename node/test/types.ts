@@ -26,6 +26,8 @@ import {
 import { databricksFetch, type FetchFunction } from 'dbfed/integrations/fetch';
 import { installDatabricksAuth } from 'dbfed/integrations/axios';
 import axios from 'axios';
+import { databricksInterceptor } from 'dbfed/integrations/undici';
+import { Agent, setGlobalDispatcher } from 'undici';
 
 async function use(): Promise<void> {
   const credential = new Credential({
@@ -60,6 +62,7 @@ async function use(): Promise<void> {
   const answer: { status: number; url: string } = await custom('https://x', { method: 'GET' });
   const uninstall: () => void = installDatabricksAuth(axios.create({ baseURL: 'https://x' }), credential, { host: 'https://x' });
   installDatabricksAuth(axios, credential);
+  setGlobalDispatcher(new Agent().compose(databricksInterceptor(credential, { host: 'https://x' })));
   void [cached, cachedHeaders, host, send, answer, uninstall];
 
   const users = new UserExchanger({ accountHost: 'https://accounts.cloud.databricks.com', accountId: 'a', maxUsers: 10 });

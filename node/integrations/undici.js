@@ -1,0 +1,162 @@
+'use strict';
+// dbfed/integrations/undici: an undici interceptor that sends a credential's token to Databricks.
+
+/** Whether an undici request body can be sent a second time: none, a string or bytes. */
+function replayable(body) {
+  return body === undefined || body === null || typeof body === 'string' || ArrayBuffer.isView(body);
+}
+
+/** `headers` (a record, a flat `[name, value, …]` array or pairs) without `Authorization`, plus `header`. */
+function authorized(headers, header) {
+  const result = {};
+  if (Array.isArray(headers) && typeof headers[0] !== 'object') {
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      result[headers[i]] = headers[i + 1];
+    }
+  } else if (headers !== null && typeof headers === 'object') {
+    const pairs = Symbol.iterator in headers ? headers : Object.entries(headers);
+    for (const [name, value] of pairs) {
+      result[name] = value;
+    }
+  }
+  for (const name of Object.keys(result)) {
+    if (name.toLowerCase() === 'authorization') {
+      delete result[name];
+    }
+  }
+  result.authorization = header;
+  return result;
+}
+
+/** The controller handed on: it stands for the controller of whichever attempt is current. */
+class AttemptController {
+  target = null;
+  abort(reason) {
+    this.target?.abort(reason);
+  }
+  pause() {
+    this.target?.pause();
+  }
+  resume() {
+    this.target?.resume();
+  }
+  get aborted() {
+    return this.target?.aborted ?? false;
+  }
+  get paused() {
+    return this.target?.paused ?? false;
+  }
+  get reason() {
+    return this.target?.reason ?? null;
+  }
+}
+
+/**
+ * The handler of a request to Databricks: passes everything on to `handler`, except a 401 to the
+ * first attempt when the body can be sent again; then it invalidates that token and dispatches
+ * once more with a fresh one.
+ */
+class UnauthorizedRetry {
+  #dispatch;
+  #opts;
+  #handler;
+  #credential;
+  #token = null;
+  #controller = new AttemptController();
+  #started = false;
+  #retrying = false;
+  #mayRetry;
+
+  constructor(dispatch, opts, handler, credential) {
+    this.#dispatch = dispatch;
+    this.#opts = opts;
+    this.#handler = handler;
+    this.#credential = credential;
+    this.#mayRetry = replayable(opts.body);
+  }
+
+  /** Dispatches the request with `token`. */
+  send(token) {
+    this.#token = token;
+    return this.#dispatch({ ...this.#opts, headers: authorized(this.#opts.headers, token.authorizationHeader()) }, this);
+  }
+
+  onRequestStart(controller, context) {
+    this.#controller.target = controller;
+    if (!this.#started) {
+      this.#started = true;
+      this.#handler.onRequestStart?.(this.#controller, context);
+    }
+  }
+
+  onRequestUpgrade(controller, statusCode, headers, socket) {
+    this.#handler.onRequestUpgrade?.(this.#controller, statusCode, headers, socket);
+  }
+
+  onResponseStart(controller, statusCode, headers, statusMessage) {
+    if (statusCode === 401 && this.#mayRetry) {
+      this.#mayRetry = false;
+      this.#retrying = true;
+      return;
+    }
+    this.#handler.onResponseStart?.(this.#controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller, chunk) {
+    if (!this.#retrying) {
+      this.#handler.onResponseData?.(this.#controller, chunk);
+    }
+  }
+
+  onResponseEnd(controller, trailers) {
+    if (!this.#retrying) {
+      this.#handler.onResponseEnd?.(this.#controller, trailers);
+      return;
+    }
+    this.#retrying = false;
+    this.#credential.invalidateToken(this.#token);
+    this.#credential.token().then(
+      (fresh) => this.send(fresh),
+      (error) => this.#handler.onResponseError?.(this.#controller, error),
+    );
+  }
+
+  onResponseError(controller, error) {
+    this.#handler.onResponseError?.(this.#controller, error);
+  }
+}
+
+/**
+ * An undici interceptor (for `Agent#compose`, and so `setGlobalDispatcher` and Node.js's own
+ * `fetch`) that sends `credential`'s token to the Databricks origin of `credential.host` (or
+ * `options.host`) only, and after a 401 invalidates that token and sends the request once more
+ * with a fresh one, when its body can be sent again (not a stream, as `fetch` bodies are).
+ */
+function databricksInterceptor(credential, options = {}) {
+  const host = options.host ?? credential.host;
+  if (!host) {
+    throw new TypeError('databricksInterceptor: the credential names no host; pass options.host');
+  }
+  const origin = new URL(host).origin;
+  const isDatabricks = (target) =>
+    target === origin || (target !== undefined && target !== null && new URL(target).origin === origin);
+
+  return (dispatch) =>
+    function dispatchWithDatabricksToken(opts, handler) {
+      if (!isDatabricks(opts.origin)) {
+        return dispatch(opts, handler);
+      }
+      const retry = new UnauthorizedRetry(dispatch, opts, handler, credential);
+      const token = credential.cachedToken();
+      if (token !== null) {
+        return retry.send(token);
+      }
+      credential.token().then(
+        (fresh) => retry.send(fresh),
+        (error) => handler.onResponseError?.(null, error),
+      );
+      return true;
+    };
+}
+
+module.exports = { databricksInterceptor };
