@@ -1,6 +1,8 @@
 'use strict';
 // dbfed/integrations/axios: interceptors that send a credential's token to Databricks.
 
+const { authorizationHeaders } = require('./authorization.js');
+
 /** Whether an axios request body can be sent a second time: not a stream. */
 function replayable(data) {
   if (data === undefined || data === null || typeof data !== 'object') {
@@ -43,8 +45,9 @@ function installDatabricksAuth(instance, credential, options = {}) {
     throw new TypeError('installDatabricksAuth: the credential names no host; pass options.host');
   }
   const origin = new URL(host).origin;
+  const headerOf = authorizationHeaders();
   const setToken = (config, token) => {
-    config.headers.set('Authorization', token.authorizationHeader());
+    config.headers.set('Authorization', headerOf(token));
     config.dbfedToken = token;
     return config;
   };

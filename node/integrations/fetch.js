@@ -1,6 +1,8 @@
 'use strict';
 // dbfed/integrations/fetch: a WHATWG `fetch` that sends a credential's token to Databricks.
 
+const { authorizationHeaders } = require('./authorization.js');
+
 /** `fetch`'s request bodies that can be sent a second time; streams cannot. */
 function replayable(input, init) {
   const body = init?.body;
@@ -74,17 +76,7 @@ function databricksFetch(credential, options = {}) {
     throw new TypeError('databricksFetch: the credential names no host; pass options.host');
   }
   const origin = new URL(host).origin;
-  // The header of the token last sent: a credential hands out the same token object while it is
-  // cached, so the header is made once per token.
-  let sentToken = null;
-  let sentHeader = '';
-  const headerOf = (token) => {
-    if (token !== sentToken) {
-      sentHeader = token.authorizationHeader();
-      sentToken = token;
-    }
-    return sentHeader;
-  };
+  const headerOf = authorizationHeaders();
 
   return async function fetchWithDatabricksToken(input, init) {
     if (originOf(input, origin) !== origin) {

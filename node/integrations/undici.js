@@ -1,6 +1,8 @@
 'use strict';
 // dbfed/integrations/undici: an undici interceptor that sends a credential's token to Databricks.
 
+const { authorizationHeaders } = require('./authorization.js');
+
 /** Whether an undici request body can be sent a second time: none, a string or bytes. */
 function replayable(body) {
   return body === undefined || body === null || typeof body === 'string' || ArrayBuffer.isView(body);
@@ -9,19 +11,19 @@ function replayable(body) {
 /** `headers` (a record, a flat `[name, value, …]` array or pairs) without `Authorization`, plus `header`. */
 function authorized(headers, header) {
   const result = {};
+  const keep = (name, value) => {
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') {
+      result[name] = value;
+    }
+  };
   if (Array.isArray(headers) && typeof headers[0] !== 'object') {
     for (let i = 0; i + 1 < headers.length; i += 2) {
-      result[headers[i]] = headers[i + 1];
+      keep(headers[i], headers[i + 1]);
     }
   } else if (headers !== null && typeof headers === 'object') {
     const pairs = Symbol.iterator in headers ? headers : Object.entries(headers);
     for (const [name, value] of pairs) {
-      result[name] = value;
-    }
-  }
-  for (const name of Object.keys(result)) {
-    if (name.toLowerCase() === 'authorization') {
-      delete result[name];
+      keep(name, value);
     }
   }
   result.authorization = header;
@@ -58,6 +60,7 @@ class AttemptController {
  */
 class UnauthorizedRetry {
   #dispatch;
+  #headerOf;
   #opts;
   #handler;
   #credential;
@@ -67,8 +70,9 @@ class UnauthorizedRetry {
   #retrying = false;
   #mayRetry;
 
-  constructor(dispatch, opts, handler, credential) {
+  constructor(dispatch, headerOf, opts, handler, credential) {
     this.#dispatch = dispatch;
+    this.#headerOf = headerOf;
     this.#opts = opts;
     this.#handler = handler;
     this.#credential = credential;
@@ -78,7 +82,7 @@ class UnauthorizedRetry {
   /** Dispatches the request with `token`. */
   send(token) {
     this.#token = token;
-    return this.#dispatch({ ...this.#opts, headers: authorized(this.#opts.headers, token.authorizationHeader()) }, this);
+    return this.#dispatch({ ...this.#opts, headers: authorized(this.#opts.headers, this.#headerOf(token)) }, this);
   }
 
   onRequestStart(controller, context) {
@@ -138,15 +142,28 @@ function databricksInterceptor(credential, options = {}) {
     throw new TypeError('databricksInterceptor: the credential names no host; pass options.host');
   }
   const origin = new URL(host).origin;
-  const isDatabricks = (target) =>
-    target === origin || (target !== undefined && target !== null && new URL(target).origin === origin);
+  const headerOf = authorizationHeaders();
+  // The last origin of another spelling and whether it is Databricks's: a client sends many
+  // requests to one origin, so the URL is parsed once, not per request.
+  let seen = null;
+  let seenIsDatabricks = false;
+  const isDatabricks = (target) => {
+    if (target === origin) {
+      return true;
+    }
+    if (target !== seen) {
+      seenIsDatabricks = target !== undefined && target !== null && new URL(target).origin === origin;
+      seen = target;
+    }
+    return seenIsDatabricks;
+  };
 
   return (dispatch) =>
     function dispatchWithDatabricksToken(opts, handler) {
       if (!isDatabricks(opts.origin)) {
         return dispatch(opts, handler);
       }
-      const retry = new UnauthorizedRetry(dispatch, opts, handler, credential);
+      const retry = new UnauthorizedRetry(dispatch, headerOf, opts, handler, credential);
       const token = credential.cachedToken();
       if (token !== null) {
         return retry.send(token);

@@ -1,10 +1,10 @@
-//! The fake Databricks host: host metadata, RFC 8414 discovery, the two token endpoints and one
-//! protected API (`SCIM Me`).
+//! The fake Databricks host: host metadata, RFC 8414 discovery, the two token endpoints and two
+//! protected APIs (`SCIM Me`, and model serving's OpenAI-compatible chat completions).
 
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,6 +24,7 @@ const ACCOUNT_PREFIX: &str = "/oidc/accounts/";
 const ACCOUNT_DISCOVERY_SUFFIX: &str = "/.well-known/oauth-authorization-server";
 const ACCOUNT_TOKEN_SUFFIX: &str = "/v1/token";
 const ME_PATH: &str = "/api/2.0/preview/scim/v2/Me";
+const CHAT_COMPLETIONS_PATH: &str = "/serving-endpoints/chat/completions";
 const WORKSPACE_ID: &str = "1234567890";
 
 /// What a request is, for counting and recording before it is routed.
@@ -58,6 +59,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> RequestKind {
             RequestKind::Discovery
         }
         Method::GET | Method::POST if path == ME_PATH => RequestKind::ApiCall,
+        Method::POST if path == CHAT_COMPLETIONS_PATH => RequestKind::ApiCall,
         _ => RequestKind::Other,
     }
 }
@@ -74,6 +76,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(WORKSPACE_TOKEN_PATH, post(workspace_token))
         .route("/oidc/accounts/{account_id}/v1/token", post(account_token))
         .route(ME_PATH, get(me).post(me))
+        .route(CHAT_COMPLETIONS_PATH, post(chat_completions))
 }
 
 async fn host_metadata(State(shared): State<Arc<Shared>>) -> Response {
@@ -181,33 +184,96 @@ async fn me(
     method: Method,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Response {
+) -> Result<Json<Value>, Unauthenticated> {
+    let principal = authenticated(&shared, &headers)?;
+    let mut me = json!({
+        "id": scim_id(&principal),
+        "userName": principal,
+        "active": true,
+    });
+    if method == Method::POST {
+        me["bodyBytes"] = json!(body.len());
+    }
+    Ok(Json(me))
+}
+
+/// Model serving's OpenAI-compatible chat completions, for a bearer token as `Me` checks it: a
+/// `chat.completion` whose one message is the principal's name, for the request's `model`; with
+/// `"stream": true`, the same as `chat.completion.chunk` server-sent events ending in `[DONE]`.
+async fn chat_completions(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Unauthenticated> {
+    let principal = authenticated(&shared, &headers)?;
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return Ok(platform_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "The request body is not JSON",
+        ));
+    };
+    let model = request["model"].clone();
+    let created = clock::now_secs();
+    if request["stream"] != json!(true) {
+        return Ok(Json(json!({
+            "id": "chatcmpl-testkit",
+            "object": "chat.completion",
+            "created": created,
+            "model": model,
+            "choices": [{
+                "index": 0,
+                "message": { "role": "assistant", "content": principal },
+                "finish_reason": "stop",
+            }],
+        }))
+        .into_response());
+    }
+    let chunk = |delta: Value, finish_reason: Value| {
+        json!({
+            "id": "chatcmpl-testkit",
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{ "index": 0, "delta": delta, "finish_reason": finish_reason }],
+        })
+    };
+    let events = format!(
+        "data: {}\n\ndata: {}\n\ndata: [DONE]\n\n",
+        chunk(
+            json!({ "role": "assistant", "content": principal }),
+            Value::Null
+        ),
+        chunk(json!({}), json!("stop")),
+    );
+    Ok(([(CONTENT_TYPE, "text/event-stream")], events).into_response())
+}
+
+/// The principal of the request's bearer token (an issued token, unexpired and not revoked, or
+/// an Entra token for the Azure Databricks resource), else a 401, counted as an API rejection.
+fn authenticated(shared: &Shared, headers: &HeaderMap) -> Result<String, Unauthenticated> {
     let now = clock::now_secs();
     let mut state = shared.lock();
-    let principal = match bearer_token(&headers) {
+    let principal = match bearer_token(headers) {
         None => Err("Missing or malformed Authorization header (expected 'Bearer <token>')"),
         Some(token) => match state.issued.get(token) {
-            None => entra::principal_of(&shared, token, now),
+            None => entra::principal_of(shared, token, now),
             Some(issued) if issued.expires_at <= now => Err("Access token expired"),
             Some(issued) => Ok(issued.principal.clone()),
         },
     };
-    match principal {
-        Ok(principal) => {
-            let mut me = json!({
-                "id": scim_id(&principal),
-                "userName": principal,
-                "active": true,
-            });
-            if method == Method::POST {
-                me["bodyBytes"] = json!(body.len());
-            }
-            Json(me).into_response()
-        }
-        Err(message) => {
-            state.counters.api_rejections += 1;
-            platform_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message)
-        }
+    principal.map_err(|message| {
+        state.counters.api_rejections += 1;
+        Unauthenticated(message)
+    })
+}
+
+/// The 401 of the protected APIs: why the token was refused, as Databricks' `UNAUTHENTICATED`.
+struct Unauthenticated(&'static str);
+
+impl IntoResponse for Unauthenticated {
+    fn into_response(self) -> Response {
+        platform_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", self.0)
     }
 }
 

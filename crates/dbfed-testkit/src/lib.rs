@@ -9,6 +9,8 @@
 //!   discovery and the RFC 8693 token endpoints, enforcing [`Policy`]s like Databricks.
 //! - `/api/2.0/preview/scim/v2/Me`: a protected API that accepts the issued tokens (and Entra
 //!   tokens for the Azure Databricks resource, as Azure Databricks does).
+//! - `/serving-endpoints/chat/completions`: model serving's OpenAI-compatible chat completions
+//!   (streamed too), for the same tokens; the answer is the caller's principal.
 //! - `/entra/{tenant}/oauth2/...`, `/metadata/identity/oauth2/token`: a Microsoft Entra ID
 //!   look-alike (client secrets, federated client assertions, on-behalf-of) and Azure IMDS.
 //! - `/_testkit/...`: the same controls as the Rust API, over HTTP, for other languages.

@@ -76,7 +76,8 @@ pub struct Counters {
     pub faults: u64,
     /// GETs of `/.well-known/databricks-config` and the `oauth-authorization-server` documents.
     pub discovery: u64,
-    /// Requests to the protected API (`/api/2.0/preview/scim/v2/Me`, GET or POST), including rejected ones.
+    /// Requests to the protected APIs (`/api/2.0/preview/scim/v2/Me`, GET or POST, and POST
+    /// `/serving-endpoints/chat/completions`), including rejected ones.
     pub api_calls: u64,
     /// Protected API requests rejected with 401.
     pub api_rejections: u64,

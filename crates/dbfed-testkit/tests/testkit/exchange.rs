@@ -365,3 +365,55 @@ async fn revoked_tokens_are_answered_401_until_a_new_one_is_issued() {
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(testkit.revoke_tokens(), 1);
 }
+
+#[tokio::test]
+async fn chat_completions_answer_the_principal_of_a_valid_token_and_401_otherwise() {
+    let testkit = Testkit::start();
+    testkit.add_policy(sp_policy(&testkit));
+    let form = exchange_form(&sp_token(&testkit), Some(SP_CLIENT_ID));
+    let (_, body) = post_form(&testkit.workspace_token_endpoint(), &form).await;
+    let token = body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned();
+    let url = format!("{}/serving-endpoints/chat/completions", testkit.url());
+    let complete = |stream: bool| {
+        client()
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&json!({ "model": "my-endpoint", "messages": [], "stream": stream }))
+            .send()
+    };
+
+    let response = complete(false).await.expect("chat completion");
+    assert_eq!(response.status(), StatusCode::OK);
+    let completion: Value = response.json().await.expect("JSON body");
+    assert_eq!(completion["object"], "chat.completion");
+    assert_eq!(completion["model"], "my-endpoint");
+    let principal = format!("sp:{SP_CLIENT_ID}");
+    assert_eq!(completion["choices"][0]["message"]["content"], principal);
+
+    let response = complete(true).await.expect("streamed chat completion");
+    assert_eq!(
+        response.headers()["content-type"].to_str().ok(),
+        Some("text/event-stream")
+    );
+    let events = response.text().await.expect("events");
+    let data: Vec<&str> = events
+        .split("\n\n")
+        .filter_map(|event| event.strip_prefix("data: "))
+        .collect();
+    assert_eq!(data.len(), 3, "{events}");
+    let first: Value = serde_json::from_str(data[0]).expect("a JSON chunk");
+    assert_eq!(first["object"], "chat.completion.chunk");
+    assert_eq!(first["choices"][0]["delta"]["content"], principal);
+    assert_eq!(data[2], "[DONE]");
+
+    assert_eq!(testkit.revoke_tokens(), 1);
+    let response = complete(false).await.expect("chat completion");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = response.json().await.expect("JSON body");
+    assert_eq!(body["error_code"], "UNAUTHENTICATED");
+    let counters = testkit.counters();
+    assert_eq!((counters.api_calls, counters.api_rejections), (3, 1));
+}
