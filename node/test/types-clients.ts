@@ -1,7 +1,6 @@
-// Compiled (not run) by `tsc --noEmit --strict --target es2022 --module nodenext --moduleResolution
-// nodenext test/types-clients.ts`: what the openai and Databricks SDK integrations return is
-// accepted, without a cast, where the real clients' types (node/package.json's devDependencies)
-// ask for it.
+// Compiled (not run) by `npm run typecheck` (tsc --strict, the libraries' declarations checked
+// too): what the openai and Databricks SDK integrations return is accepted, without a cast, where
+// the real clients' types (node/package.json's devDependencies) ask for it.
 
 import OpenAI, { type ClientOptions } from 'openai';
 import { AccountClient, WorkspaceClient, type CredentialProvider } from '@databricks/sdk-experimental';
