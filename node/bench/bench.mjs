@@ -25,9 +25,17 @@ import { fileURLToPath } from 'node:url';
 
 import { UserExchanger, sources } from '../index.js';
 import axios from 'axios';
+import OpenAI from 'openai';
+import { PatCredentials } from '@databricks/sdk-experimental';
+import plainHttpAuthentication from '@databricks/sql/dist/connection/auth/PlainHttpAuthentication.js';
+import { Dispatcher, request } from 'undici';
 
 import { installDatabricksAuth } from '../integrations/axios.js';
 import { databricksFetch } from '../integrations/fetch.js';
+import { databricksSdkCredentials } from '../integrations/databricks-sdk.js';
+import { databricksSqlAuth } from '../integrations/databricks-sql.js';
+import { databricksOpenAIOptions } from '../integrations/openai.js';
+import { databricksInterceptor } from '../integrations/undici.js';
 import { AUDIENCE, CI_SUBJECT, GITHUB_REQUEST_TOKEN, SP_CLIENT_ID, Testkit } from '../test/testkit.mjs';
 
 /** The package directory: the import probes run there, so that `dbfed` names this package. */
@@ -89,6 +97,50 @@ async function requestsPerApiCalls(kit, make, apiCalls) {
   }
   const after = await kit.counters();
   return [after.exchanges - before.exchanges, after.ci_token_requests - before.ci_token_requests];
+}
+
+/** An undici dispatcher that answers every request at once: 200, no body. */
+class InstantDispatcher extends Dispatcher {
+  dispatch(opts, handler) {
+    if (typeof handler.onRequestStart !== 'function') {
+      handler.onConnect?.(() => {});
+      handler.onHeaders?.(200, [], () => {}, 'OK');
+      handler.onComplete?.([]);
+      return true;
+    }
+    const controller = { abort() {}, pause() {}, resume() {}, aborted: false, paused: false, reason: null };
+    handler.onRequestStart(controller, {});
+    handler.onResponseStart?.(controller, 200, {}, 'OK');
+    handler.onResponseEnd?.(controller, {});
+    return true;
+  }
+
+  async close() {}
+
+  async destroy() {}
+}
+
+/** A chat completion, as a new `Response` each time (a body is read once). */
+function completionResponse() {
+  const body = '{"id":"c","object":"chat.completion","created":0,"model":"m","choices":[]}';
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * The cost an integration adds per request: the best-of-`repeats` ns of `integrated()` minus
+ * that of `bare()`, each run untimed once first; returns [added, bare, integrated].
+ */
+async function addedNs(bare, integrated, calls, repeats) {
+  await perCallNs(bare, calls, 1);
+  await perCallNs(integrated, calls, 1);
+  const bareNs = await perCallNs(bare, calls, repeats);
+  const integratedNs = await perCallNs(integrated, calls, repeats);
+  return [integratedNs - bareNs, bareNs, integratedNs];
+}
+
+/** A table row of `addedNs`'s figures. */
+function addedRow(what, [added, bare, integrated]) {
+  return [what, `${added.toFixed(0)} (${bare.toFixed(0)} / ${integrated.toFixed(0)})`, '≤ 1,000'];
 }
 
 function median(values) {
@@ -168,10 +220,12 @@ async function main() {
     const url = `${kit.url}/api/2.0/preview/scim/v2/Me`;
     const dbFetch = databricksFetch(credential, { fetch: stub });
     const fetchCalls = Math.max(1, calls / 10);
-    await perCallNs(() => stub(url, {}), fetchCalls, 1);
-    await perCallNs(() => dbFetch(url, {}), fetchCalls, 1);
-    const bareNs = await perCallNs(() => stub(url, {}), fetchCalls, repeats);
-    const integratedNs = await perCallNs(() => dbFetch(url, {}), fetchCalls, repeats);
+    rows.push(
+      addedRow(
+        'fetch integration: added per request (bare stub fetch / through databricksFetch), ns',
+        await addedNs(() => stub(url, {}), () => dbFetch(url, {}), fetchCalls, repeats),
+      ),
+    );
     // The same for axios: one instance bare, one with the interceptors, both on an adapter that
     // answers at once.
     const adapter = async (config) => ({ data: null, status: 200, statusText: 'OK', headers: {}, config });
@@ -179,20 +233,62 @@ async function main() {
     const authedAxios = axios.create({ baseURL: kit.url, adapter });
     installDatabricksAuth(authedAxios, credential);
     const axiosCalls = Math.max(1, calls / 20);
-    await perCallNs(() => bareAxios.get('/api/2.0/preview/scim/v2/Me'), axiosCalls, 1);
-    await perCallNs(() => authedAxios.get('/api/2.0/preview/scim/v2/Me'), axiosCalls, 1);
-    const bareAxiosNs = await perCallNs(() => bareAxios.get('/api/2.0/preview/scim/v2/Me'), axiosCalls, repeats);
-    const authedAxiosNs = await perCallNs(() => authedAxios.get('/api/2.0/preview/scim/v2/Me'), axiosCalls, repeats);
-    rows.push([
-      'axios integration: added per request (bare instance / with the interceptors, instant adapter), ns',
-      `${(authedAxiosNs - bareAxiosNs).toFixed(0)} (${bareAxiosNs.toFixed(0)} / ${authedAxiosNs.toFixed(0)})`,
-      '≤ 1,000',
-    ]);
-    rows.push([
-      'fetch integration: added per request (bare stub fetch / through databricksFetch), ns',
-      `${(integratedNs - bareNs).toFixed(0)} (${bareNs.toFixed(0)} / ${integratedNs.toFixed(0)})`,
-      '≤ 1,000',
-    ]);
+    rows.push(
+      addedRow(
+        'axios integration: added per request (bare instance / with the interceptors, instant adapter), ns',
+        await addedNs(
+          () => bareAxios.get('/api/2.0/preview/scim/v2/Me'),
+          () => authedAxios.get('/api/2.0/preview/scim/v2/Me'),
+          axiosCalls,
+          repeats,
+        ),
+      ),
+    );
+
+    const instant = new InstantDispatcher();
+    const composed = instant.compose(databricksInterceptor(credential));
+    rows.push(
+      addedRow(
+        'undici integration: added per request (request() through a dispatcher answering at once / composed with the interceptor), ns',
+        await addedNs(() => request(url, { dispatcher: instant }), () => request(url, { dispatcher: composed }), fetchCalls, repeats),
+      ),
+    );
+
+    const bareOpenAI = new OpenAI({ baseURL: `${kit.url}/serving-endpoints`, apiKey: 'static', fetch: async () => completionResponse() });
+    const databricksOpenAI = new OpenAI(databricksOpenAIOptions(credential, { fetch: async () => completionResponse() }));
+    const chat = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
+    const openaiCalls = Math.max(1, calls / 40);
+    rows.push(
+      addedRow(
+        'openai integration: added per request (chat.completions.create, a fetch answering at once, static apiKey / databricksOpenAIOptions), ns',
+        await addedNs(
+          () => bareOpenAI.chat.completions.create(chat),
+          () => databricksOpenAI.chat.completions.create(chat),
+          openaiCalls,
+          repeats,
+        ),
+      ),
+    );
+
+    // The Databricks SDK and @databricks/sql ask their provider for the header before each
+    // request: the provider's call, against the clients' own providers of a fixed token.
+    const headers = new Headers();
+    const patAuthorize = await new PatCredentials().configure({ host: kit.url, token: 'static' });
+    const dbfedAuthorize = await databricksSdkCredentials(credential).configure({ host: kit.url });
+    rows.push(
+      addedRow(
+        'databricks-sdk integration: added per request (the SDK\'s PatCredentials / databricksSdkCredentials, setting the header), ns',
+        await addedNs(() => patAuthorize(headers), () => dbfedAuthorize(headers), calls, repeats),
+      ),
+    );
+    const plain = new plainHttpAuthentication.default({ password: 'static' });
+    const sqlAuth = databricksSqlAuth(credential);
+    rows.push(
+      addedRow(
+        'databricks-sql integration: added per request (the driver\'s PlainHttpAuthentication / databricksSqlAuth, authenticate()), ns',
+        await addedNs(() => plain.authenticate(), () => sqlAuth.authenticate(), calls, repeats),
+      ),
+    );
 
     await kit.addPolicy({ client_id: null, audiences: [AUDIENCE] });
     const users = new UserExchanger({ host: kit.url });

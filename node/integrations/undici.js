@@ -11,52 +11,31 @@ function replayable(body) {
 /** `headers` (a record, a flat `[name, value, …]` array or pairs) without `Authorization`, plus `header`. */
 function authorized(headers, header) {
   const result = {};
-  const keep = (name, value) => {
-    if (name.length !== 13 || name.toLowerCase() !== 'authorization') {
-      result[name] = value;
-    }
-  };
   if (Array.isArray(headers) && typeof headers[0] !== 'object') {
     for (let i = 0; i + 1 < headers.length; i += 2) {
-      keep(headers[i], headers[i + 1]);
+      result[headers[i]] = headers[i + 1];
+    }
+  } else if (headers !== null && typeof headers === 'object' && Symbol.iterator in headers) {
+    for (const [name, value] of headers) {
+      result[name] = value;
     }
   } else if (headers !== null && typeof headers === 'object') {
-    const pairs = Symbol.iterator in headers ? headers : Object.entries(headers);
-    for (const [name, value] of pairs) {
-      keep(name, value);
+    Object.assign(result, headers);
+  }
+  for (const name in result) {
+    if (name.length === 13 && name.toLowerCase() === 'authorization') {
+      delete result[name];
     }
   }
   result.authorization = header;
   return result;
 }
 
-/** The controller handed on: it stands for the controller of whichever attempt is current. */
-class AttemptController {
-  target = null;
-  abort(reason) {
-    this.target?.abort(reason);
-  }
-  pause() {
-    this.target?.pause();
-  }
-  resume() {
-    this.target?.resume();
-  }
-  get aborted() {
-    return this.target?.aborted ?? false;
-  }
-  get paused() {
-    return this.target?.paused ?? false;
-  }
-  get reason() {
-    return this.target?.reason ?? null;
-  }
-}
-
 /**
  * The handler of a request to Databricks: passes everything on to `handler`, except a 401 to the
  * first attempt when the body can be sent again; then it invalidates that token and dispatches
- * once more with a fresh one.
+ * once more with a fresh one. It is also the controller `handler` gets, standing for the
+ * controller of whichever attempt is current.
  */
 class UnauthorizedRetry {
   #dispatch;
@@ -65,7 +44,7 @@ class UnauthorizedRetry {
   #handler;
   #credential;
   #token = null;
-  #controller = new AttemptController();
+  #attempt = null;
   #started = false;
   #retrying = false;
   #mayRetry;
@@ -82,19 +61,49 @@ class UnauthorizedRetry {
   /** Dispatches the request with `token`. */
   send(token) {
     this.#token = token;
-    return this.#dispatch({ ...this.#opts, headers: authorized(this.#opts.headers, this.#headerOf(token)) }, this);
+    // A copy, so that the caller's options never hold the token (`Object.assign`: several times
+    // cheaper than a spread of undici's options objects).
+    const opts = Object.assign({}, this.#opts);
+    opts.headers = authorized(this.#opts.headers, this.#headerOf(token));
+    return this.#dispatch(opts, this);
+  }
+
+  // The controller `handler` gets: that of the current attempt.
+
+  abort(reason) {
+    this.#attempt?.abort(reason);
+  }
+
+  pause() {
+    this.#attempt?.pause();
+  }
+
+  resume() {
+    this.#attempt?.resume();
+  }
+
+  get aborted() {
+    return this.#attempt?.aborted ?? false;
+  }
+
+  get paused() {
+    return this.#attempt?.paused ?? false;
+  }
+
+  get reason() {
+    return this.#attempt?.reason ?? null;
   }
 
   onRequestStart(controller, context) {
-    this.#controller.target = controller;
+    this.#attempt = controller;
     if (!this.#started) {
       this.#started = true;
-      this.#handler.onRequestStart?.(this.#controller, context);
+      this.#handler.onRequestStart?.(this, context);
     }
   }
 
   onRequestUpgrade(controller, statusCode, headers, socket) {
-    this.#handler.onRequestUpgrade?.(this.#controller, statusCode, headers, socket);
+    this.#handler.onRequestUpgrade?.(this, statusCode, headers, socket);
   }
 
   onResponseStart(controller, statusCode, headers, statusMessage) {
@@ -103,30 +112,30 @@ class UnauthorizedRetry {
       this.#retrying = true;
       return;
     }
-    this.#handler.onResponseStart?.(this.#controller, statusCode, headers, statusMessage);
+    this.#handler.onResponseStart?.(this, statusCode, headers, statusMessage);
   }
 
   onResponseData(controller, chunk) {
     if (!this.#retrying) {
-      this.#handler.onResponseData?.(this.#controller, chunk);
+      this.#handler.onResponseData?.(this, chunk);
     }
   }
 
   onResponseEnd(controller, trailers) {
     if (!this.#retrying) {
-      this.#handler.onResponseEnd?.(this.#controller, trailers);
+      this.#handler.onResponseEnd?.(this, trailers);
       return;
     }
     this.#retrying = false;
     this.#credential.invalidateToken(this.#token);
     this.#credential.token().then(
       (fresh) => this.send(fresh),
-      (error) => this.#handler.onResponseError?.(this.#controller, error),
+      (error) => this.#handler.onResponseError?.(this, error),
     );
   }
 
   onResponseError(controller, error) {
-    this.#handler.onResponseError?.(this.#controller, error);
+    this.#handler.onResponseError?.(this, error);
   }
 }
 
