@@ -60,6 +60,17 @@ ensure_node_modules() {
   fi
 }
 
+# tests/node-types compiled by tsc against a copy of the package's declarations alone, in a folder
+# of its own (target/node-types): no client library, @types/node or DOM library to lean on.
+check_node_types_without_clients() {
+  local project=target/node-types
+  rm -rf "$project" && mkdir -p "$project/node_modules/dbfed/integrations"
+  cp tests/node-types/tsconfig.json tests/node-types/integrations.ts "$project/"
+  cp node/package.json node/index.d.ts "$project/node_modules/dbfed/"
+  cp node/integrations/*.d.ts "$project/node_modules/dbfed/integrations/"
+  node/node_modules/.bin/tsc -p "$project/tsconfig.json"
+}
+
 # `node --test` over node/test/*.test.mjs; fails when a test fails, and also when none ran or a
 # file ran none (node reports such a file as one passing test named after the file).
 run_node_tests() {

@@ -2,8 +2,12 @@
 // package's own declarations, then run.
 import { AccessToken, Credential, ExchangeError, sources } from 'dbfed';
 import { databricksFetch } from 'dbfed/integrations/fetch';
-// Typechecks in this project, which has no axios installed (its types are structural).
+// Typechecks in this project, which has none of the clients installed (their types are structural).
 import { installDatabricksAuth, type AxiosInstanceLike } from 'dbfed/integrations/axios';
+import { databricksInterceptor } from 'dbfed/integrations/undici';
+import { databricksOpenAIOptions } from 'dbfed/integrations/openai';
+import { databricksSqlConnectOptions } from 'dbfed/integrations/databricks-sql';
+import { databricksSdkCredentials } from 'dbfed/integrations/databricks-sdk';
 
 declare const process: { env: Record<string, string | undefined> }; // without @types/node
 
@@ -14,7 +18,7 @@ const credential: Credential = new Credential({
 });
 
 const useAxios = (instance: AxiosInstanceLike): (() => void) => installDatabricksAuth(instance, credential);
-void useAxios;
+void [useAxios, databricksInterceptor, databricksOpenAIOptions, databricksSqlConnectOptions, databricksSdkCredentials];
 
 try {
   const token: AccessToken = await credential.token();
