@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, beforeEach, test } from 'node:test';
 
-import { sources } from 'dbfed';
+import { AzureCredential, sources } from 'dbfed';
 import { databricksFetch } from 'dbfed/integrations/fetch';
 import { SP_CLIENT_ID, Testkit } from './testkit.mjs';
 
@@ -186,4 +186,21 @@ test("the caller's own Authorization header, in any spelling, gives way to the t
     assert.equal(await userName(await send(meUrl(), { headers })), PRINCIPAL);
   }
   assert.equal((await kit.counters()).api_rejections, 0);
+});
+
+test('an AzureCredential (Entra tokens, no workspace of its own) serves the integration with options.host', async () => {
+  await kit.addEntraApp({ tenant: 'contoso', client_id: 'app-1', secret: 'app-1-secret', federated_credentials: [] });
+  const creds = new AzureCredential({
+    authorityHost: kit.entraAuthority,
+    tenantId: 'contoso',
+    clientId: 'app-1',
+    clientSecret: 'app-1-secret',
+  });
+  assert.throws(() => databricksFetch(creds), /names no host; pass options\.host/);
+
+  const send = databricksFetch(creds, { host: kit.url });
+
+  assert.equal(await userName(await send(meUrl())), 'sp:app-1');
+  assert.equal(await userName(await send(meUrl())), 'sp:app-1');
+  assert.equal((await kit.entraRequests()).length, 1, 'one Entra token for both requests');
 });
