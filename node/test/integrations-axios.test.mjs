@@ -10,9 +10,9 @@ import { after, before, beforeEach, test } from 'node:test';
 import axios from 'axios';
 import { sources } from 'dbfed';
 import { installDatabricksAuth } from 'dbfed/integrations/axios';
-import { SP_CLIENT_ID, Testkit } from './testkit.mjs';
+import { PRINCIPAL, assertRevocationsFailNoCall, assertShortLivedTokensFailNoCall } from './integration-scenarios.mjs';
+import { Testkit } from './testkit.mjs';
 
-const PRINCIPAL = `sp:${SP_CLIENT_ID}`;
 const ME = '/api/2.0/preview/scim/v2/Me';
 
 let kit;
@@ -40,30 +40,12 @@ test('a request to the Databricks origin carries the token; one exchange for man
 
 test('after a 401 to a revoked token, the request is sent once more with a fresh token: no call fails', async () => {
   const [instance] = await client();
-  await instance.get(ME);
-  let failed = 0;
-  for (let round = 0; round < 10; round += 1) {
-    await kit.revoke();
-    const settled = await Promise.allSettled(Array.from({ length: 5 }, () => instance.get(ME)));
-    failed += settled.filter((result) => result.status === 'rejected').length;
-  }
-  const counters = await kit.counters();
-  assert.equal(failed, 0);
-  assert.ok(counters.api_rejections >= 10, `the revoked tokens were refused ${counters.api_rejections} times`);
-  assert.equal(counters.successes, 11, 'one exchange per revocation, however many requests saw the 401');
+  await assertRevocationsFailNoCall(kit, async () => (await instance.get(ME)).data.userName);
 });
 
 test('with tokens that live 2 s, requests over 3 s all succeed', async () => {
-  await kit.settings({ token_lifetime_secs: 2 });
   const [instance] = await client();
-  const deadline = Date.now() + 3_000;
-  let calls = 0;
-  while (Date.now() < deadline) {
-    assert.equal((await instance.get(ME)).data.userName, PRINCIPAL);
-    calls += 1;
-  }
-  assert.ok(calls > 10);
-  assert.ok((await kit.counters()).successes >= 2, 'the token was refreshed');
+  await assertShortLivedTokensFailNoCall(kit, async () => (await instance.get(ME)).data.userName);
 });
 
 test('a JSON body is sent again after a 401; a streamed one is not, and its 401 is the error', async () => {

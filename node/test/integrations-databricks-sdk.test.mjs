@@ -11,9 +11,8 @@ import { after, before, beforeEach, test } from 'node:test';
 import { ApiError, WorkspaceClient } from '@databricks/sdk-experimental';
 import { sources } from 'dbfed';
 import { databricksSdkCredentials } from 'dbfed/integrations/databricks-sdk';
-import { SP_CLIENT_ID, Testkit } from './testkit.mjs';
-
-const PRINCIPAL = `sp:${SP_CLIENT_ID}`;
+import { PRINCIPAL, assertRevocationsFailNoCall, assertShortLivedTokensFailNoCall } from './integration-scenarios.mjs';
+import { Testkit } from './testkit.mjs';
 
 let kit;
 before(async () => {
@@ -48,16 +47,8 @@ test('calls carry a valid token; one exchange for many; the SDK reports the prov
 });
 
 test('with tokens that live 2 s, calls over 3 s all succeed', async () => {
-  await kit.settings({ token_lifetime_secs: 2 });
   const [workspace] = await client();
-  const deadline = Date.now() + 3_000;
-  let calls = 0;
-  while (Date.now() < deadline) {
-    assert.equal(await me(workspace), PRINCIPAL);
-    calls += 1;
-  }
-  assert.ok(calls > 10);
-  assert.ok((await kit.counters()).successes >= 2, 'the token was refreshed');
+  await assertShortLivedTokensFailNoCall(kit, () => me(workspace));
 });
 
 test('after a revocation a call fails with 401 (an ApiError) unless run through retryUnauthorized()', async () => {
@@ -79,17 +70,7 @@ test('after a revocation a call fails with 401 (an ApiError) unless run through 
 
 test('through retryUnauthorized(), no call fails across revocations; one exchange per revocation', async () => {
   const [workspace, provider] = await client();
-  await me(workspace);
-  let failed = 0;
-  for (let round = 0; round < 10; round += 1) {
-    await kit.revoke();
-    const settled = await Promise.allSettled(Array.from({ length: 5 }, () => provider.retryUnauthorized(() => me(workspace))));
-    failed += settled.filter((result) => result.status === 'rejected').length;
-  }
-  const counters = await kit.counters();
-  assert.equal(failed, 0);
-  assert.ok(counters.api_rejections >= 10);
-  assert.equal(counters.successes, 11, 'one exchange per revocation, however many calls saw the 401');
+  await assertRevocationsFailNoCall(kit, () => provider.retryUnauthorized(() => me(workspace)));
 });
 
 test('the client holds no token; a client of another host is refused before any token is sent', async () => {

@@ -10,9 +10,8 @@ import { after, before, beforeEach, test } from 'node:test';
 import OpenAI from 'openai';
 import { sources } from 'dbfed';
 import { databricksOpenAIOptions } from 'dbfed/integrations/openai';
-import { SP_CLIENT_ID, Testkit } from './testkit.mjs';
-
-const PRINCIPAL = `sp:${SP_CLIENT_ID}`;
+import { PRINCIPAL, assertRevocationsFailNoCall, assertShortLivedTokensFailNoCall } from './integration-scenarios.mjs';
+import { Testkit } from './testkit.mjs';
 const MODEL = 'my-endpoint';
 const QUESTION = [{ role: 'user', content: 'Who am I?' }];
 
@@ -77,30 +76,12 @@ test('completions carry a valid token; one exchange for many', async () => {
 
 test('after a 401 to a revoked token, the request is sent once more with a fresh token: no call fails', async () => {
   const [openai] = await client();
-  await complete(openai);
-  let failed = 0;
-  for (let round = 0; round < 10; round += 1) {
-    await kit.revoke();
-    const settled = await Promise.allSettled(Array.from({ length: 5 }, () => complete(openai)));
-    failed += settled.filter((result) => result.status === 'rejected').length;
-  }
-  const counters = await kit.counters();
-  assert.equal(failed, 0);
-  assert.ok(counters.api_rejections >= 10, `the revoked tokens were refused ${counters.api_rejections} times`);
-  assert.equal(counters.successes, 11, 'one exchange per revocation, however many requests saw the 401');
+  await assertRevocationsFailNoCall(kit, () => complete(openai));
 });
 
 test('with tokens that live 2 s, completions over 3 s all succeed', async () => {
-  await kit.settings({ token_lifetime_secs: 2 });
   const [openai] = await client();
-  const deadline = Date.now() + 3_000;
-  let calls = 0;
-  while (Date.now() < deadline) {
-    assert.equal(await complete(openai), PRINCIPAL);
-    calls += 1;
-  }
-  assert.ok(calls > 10);
-  assert.ok((await kit.counters()).successes >= 2, 'the token was refreshed');
+  await assertShortLivedTokensFailNoCall(kit, () => complete(openai));
 });
 
 test('a streamed completion carries the token', async () => {
