@@ -1,25 +1,8 @@
 'use strict';
-// What the integrations share: the `Authorization` value of a token, made once per token, and
-// the recovery from a 401 for clients that have no hook for it.
+// What the integrations for clients without a 401 hook share: the test for a 401 and the
+// recovery from it.
 
 const { AsyncLocalStorage } = require('node:async_hooks');
-
-/**
- * A function giving the `Authorization` header value of a token, made once per token (a
- * credential hands out the same token object while it is cached, and making the string crosses
- * into the addon).
- */
-function authorizationHeaders() {
-  let lastToken = null;
-  let lastHeader = '';
-  return function authorizationOf(token) {
-    if (token !== lastToken) {
-      lastHeader = token.authorizationHeader();
-      lastToken = token;
-    }
-    return lastHeader;
-  };
-}
 
 /**
  * Whether `error`, thrown by a client that does not retry a 401 itself (`@databricks/sql`, the
@@ -60,4 +43,4 @@ function unauthorizedRetry(credential) {
   };
 }
 
-module.exports = { authorizationHeaders, isUnauthorized, unauthorizedRetry };
+module.exports = { unauthorizedRetry };

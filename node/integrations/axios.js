@@ -1,7 +1,7 @@
 'use strict';
 // dbfed/integrations/axios: interceptors that send a credential's token to Databricks.
 
-const { authorizationHeaders } = require('./authorization.js');
+const { authorizationHeaders } = require('../lib/header.js');
 
 /** Whether an axios request body can be sent a second time: not a stream. */
 function replayable(data) {

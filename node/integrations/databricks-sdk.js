@@ -2,7 +2,8 @@
 // dbfed/integrations/databricks-sdk: a credentials provider of the Databricks SDK for JavaScript
 // (`@databricks/sdk-experimental`).
 
-const { authorizationHeaders, unauthorizedRetry } = require('./authorization.js');
+const { authorizationHeaders } = require('../lib/header.js');
+const { unauthorizedRetry } = require('./authorization.js');
 
 /**
  * The provider's name, which the SDK reports as `authType` (and in its User-Agent): its types

@@ -2,7 +2,8 @@
 // dbfed/integrations/databricks-sql: a credential's token for the @databricks/sql driver, as its
 // `authType: 'custom'` provider.
 
-const { authorizationHeaders, unauthorizedRetry } = require('./authorization.js');
+const { authorizationHeaders } = require('../lib/header.js');
+const { unauthorizedRetry } = require('./authorization.js');
 
 /**
  * The driver's authentication provider (its `IAuthentication`): `authenticate()`, which the

@@ -2,7 +2,7 @@
 // A WHATWG `fetch` that sends a credential's token to Databricks: the body of
 // dbfed/integrations/fetch and of the openai integration (internal, not a subpath of the package).
 
-const { authorizationHeaders } = require('./authorization.js');
+const { authorizationHeaders } = require('../lib/header.js');
 
 /** `fetch`'s request bodies that can be sent a second time; streams cannot. */
 function replayable(input, init) {

@@ -1,7 +1,7 @@
 'use strict';
 // dbfed/integrations/undici: an undici interceptor that sends a credential's token to Databricks.
 
-const { authorizationHeaders } = require('./authorization.js');
+const { authorizationHeaders } = require('../lib/header.js');
 
 /** Whether an undici request body can be sent a second time: none, a string or bytes. */
 function replayable(body) {

@@ -6,6 +6,7 @@ const { inspect } = require('node:util');
 const native = require('./native.js');
 const { checked, mismatch } = require('./diagnosis.js');
 const { lift } = require('./errors.js');
+const { authorizationHeaders } = require('./header.js');
 const { render } = require('./shown.js');
 const { NATIVE, sources } = require('./sources.js');
 
@@ -26,9 +27,8 @@ class Credential {
   #freshUntil = 0;
   /** Cache hits served here without asking the core (added to `stats()`). */
   #hits = 0;
-  /** The `Authorization` value of the token `#headerToken`. */
-  #header = '';
-  #headerToken = null;
+  /** The `Authorization` value of a token, made once per token. */
+  #headerOf = authorizationHeaders();
 
   constructor(options) {
     if (options?.[ADOPT]) {
@@ -104,15 +104,6 @@ class Credential {
     return token === null ? null : { Authorization: this.#headerOf(token) };
   }
 
-  /** The `Authorization` value of `token`, made once per token. */
-  #headerOf(token) {
-    if (this.#headerToken !== token) {
-      this.#header = token.authorizationHeader();
-      this.#headerToken = token;
-    }
-    return this.#header;
-  }
-
   /** A token after an exchange shared by every caller waiting (none is cached). */
   async #fetched() {
     let token;
@@ -185,10 +176,12 @@ class Credential {
     return this.#native.sourceName;
   }
 
-  /** The workspace URL, or the account host, the tokens are for (as configured, or found in the environment). */
+  /**
+   * The workspace URL, or the account host, the tokens are for (`https://…`, no path), as
+   * configured or found in the environment; null when the credential names none (Azure).
+   */
   get host() {
-    const { fields } = this.#native.describe();
-    return fields.host ?? fields.accountHost ?? null;
+    return this.#native.host;
   }
 
   /** The Databricks account id, when configured, else null. */

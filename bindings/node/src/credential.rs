@@ -111,6 +111,12 @@ impl Credential {
         self.inner.source_name()
     }
 
+    /// The workspace URL, or the accounts host, the tokens are for, when the credential knows it.
+    #[napi(getter)]
+    pub fn host(&self) -> Option<&str> {
+        self.inner.host()
+    }
+
     /// The Databricks account id, when configured.
     #[napi(getter)]
     pub fn account_id(&self) -> Option<&str> {

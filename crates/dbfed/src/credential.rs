@@ -39,6 +39,8 @@ pub struct Credential {
     exchanger: Option<Arc<Exchanger>>,
     /// What the credential shows of itself.
     description: Arc<Description>,
+    /// The workspace URL or accounts host the tokens are for, when the credential knows it.
+    host: Option<Arc<str>>,
 }
 
 impl Credential {
@@ -52,8 +54,9 @@ impl Credential {
         provider: Arc<dyn TokenProvider>,
         description: Description,
         runtime: Option<Handle>,
+        host: Option<String>,
     ) -> Self {
-        Self::with_parts(provider, None, description, runtime)
+        Self::with_parts(provider, None, description, runtime, host)
     }
 
     fn with_parts(
@@ -61,6 +64,7 @@ impl Credential {
         exchanger: Option<Arc<Exchanger>>,
         description: Description,
         runtime: Option<Handle>,
+        host: Option<String>,
     ) -> Self {
         let fetch = Arc::new(move || {
             let provider = provider.clone();
@@ -71,6 +75,7 @@ impl Credential {
             cache: TokenCache::new(fetch, runtime),
             exchanger,
             description: Arc::new(description),
+            host: host.map(Arc::from),
         }
     }
 
@@ -133,6 +138,12 @@ impl Credential {
     /// The token endpoint and audience, discovered on first use (token federation only).
     pub async fn endpoints(&self) -> Result<Endpoints> {
         Ok(self.exchanger()?.endpoints().await?.as_ref().clone())
+    }
+
+    /// The workspace URL, or the accounts host, the tokens are for (`https://…`, no path), when
+    /// the credential knows it: token federation and the metadata service, not Azure.
+    pub fn host(&self) -> Option<&str> {
+        self.host.as_deref()
     }
 
     /// The Databricks account id, when configured (token federation only).
@@ -347,12 +358,14 @@ impl CredentialBuilder {
             .target
             .describe(Description::new("Credential"))
             .field("source", Shown::Object(Box::new(source.describe())));
+        let host = client.host().to_owned();
         let exchanger = Arc::new(Exchanger { client, source });
         Ok(Credential::with_parts(
             exchanger.clone(),
             Some(exchanger),
             description,
             self.runtime,
+            Some(host),
         ))
     }
 }
@@ -378,6 +391,26 @@ mod tests {
             .source(Fixed::new("jwt"))
             .build();
         assert!(matches!(no_account_id, Err(Error::Config { .. })));
+    }
+
+    #[test]
+    fn host_is_the_configured_workspace_or_accounts_host_without_path() {
+        let workspace = Credential::builder()
+            .workspace("dbc-1.cloud.databricks.com/?o=123")
+            .source(Fixed::new("jwt"))
+            .build()
+            .unwrap();
+        let account = Credential::builder()
+            .account("https://accounts.cloud.databricks.com/", "acc-1")
+            .source(Fixed::new("jwt"))
+            .build()
+            .unwrap();
+
+        assert_eq!(workspace.host(), Some("https://dbc-1.cloud.databricks.com"));
+        assert_eq!(
+            account.host(),
+            Some("https://accounts.cloud.databricks.com")
+        );
     }
 
     #[test]

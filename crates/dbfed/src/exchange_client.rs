@@ -102,6 +102,11 @@ impl ExchangeClient {
         })
     }
 
+    /// The workspace URL or accounts host the tokens are for (`https://…`, no path).
+    pub fn host(&self) -> &str {
+        self.endpoints.config().host.as_str().trim_end_matches('/')
+    }
+
     /// The configured Databricks account id.
     pub fn account_id(&self) -> Option<&str> {
         self.endpoints.config().account_id.as_deref()

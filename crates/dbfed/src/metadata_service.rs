@@ -87,7 +87,7 @@ impl MetadataServiceBuilder {
         let provider = MetadataServiceTokens {
             client: HttpClient::new(&self.http)?,
             url,
-            host,
+            host: host.clone(),
             retry: self.retry,
         };
         // Refreshes run on the runtime current at `build`, or at the first call.
@@ -95,6 +95,7 @@ impl MetadataServiceBuilder {
             Arc::new(provider),
             description,
             None,
+            Some(host),
         ))
     }
 }
@@ -133,5 +134,25 @@ impl MetadataServiceTokens {
 impl TokenProvider for MetadataServiceTokens {
     fn fetch(&self) -> BoxFuture<'_, Result<crate::AccessToken>> {
         Box::pin(self.fetch_token())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_credential_knows_its_workspace() {
+        let credential = Credential::metadata_service(
+            "http://127.0.0.1:8080/token",
+            "dbc-1.cloud.databricks.com/",
+        )
+        .build()
+        .unwrap();
+
+        assert_eq!(
+            credential.host(),
+            Some("https://dbc-1.cloud.databricks.com")
+        );
     }
 }

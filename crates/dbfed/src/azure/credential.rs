@@ -229,6 +229,7 @@ impl AzureCredentialBuilder {
             Arc::new(provider),
             description,
             self.runtime,
+            None,
         ))
     }
 
